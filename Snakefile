@@ -1,0 +1,36 @@
+"""nlpbench: recurrent vs transformer architectures on text generation (Part A)
+and sentiment classification (Part B), from a laptop to a SLURM GPU cluster.
+
+    snakemake --profile profiles/local --configfile demo/config.yaml   # the demo
+    snakemake --profile profiles/slurm                                 # the full study
+
+config.yaml is the full study; every key is documented, with its default,
+in schemas/config.schema.yaml and validated before any job runs.
+"""
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+
+
+localrules:
+    all,
+    data,
+
+
+rule all:
+    default_target: True
+    input:
+        all_targets(),
+
+
+rule data:
+    input:
+        data_targets(),

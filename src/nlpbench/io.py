@@ -1,0 +1,78 @@
+"""Reading text in unknown encodings and writing outputs atomically.
+
+Outputs are written to a temporary file beside the target and renamed into
+place, so a crash never leaves a half-written file that looks finished.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+# Tried in order after UTF-8 fails. cp1252 is a superset of Latin-1's printable
+# range and is what Windows editors write; latin-1 decodes any byte at all.
+_FALLBACK_ENCODINGS = ("cp1252", "latin-1")
+
+
+def decode_bytes(raw: bytes, source: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode `raw`, detecting BOMs, UTF-8, cp1252 and Latin-1 in that order.
+
+    Returns (text, encoding). Anything but UTF-8 is logged as a warning that
+    names the file, since the user should know their input was converted.
+    """
+    for bom, enc in ((codecs.BOM_UTF8, "utf-8-sig"),
+                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if raw.startswith(bom):
+            return raw.decode(enc), enc
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as err:
+        first_bad = err.start
+    for enc in _FALLBACK_ENCODINGS:
+        try:
+            text = raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        log.warning("%s is not valid UTF-8 (first bad byte at offset %d); "
+                    "decoded as %s and converted to UTF-8", source, first_bad, enc)
+        return text, enc
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def read_text(path: str | Path) -> tuple[str, str]:
+    """Read a text file of unknown encoding: returns (text, encoding)."""
+    path = Path(path)
+    return decode_bytes(path.read_bytes(), path)
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | Path):
+    """Yield a temporary path beside `path`; rename it onto `path` on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+
+
+def write_text(path: str | Path, text: str) -> None:
+    """Write UTF-8 text atomically (newlines as given, never translated)."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="")
+
+
+def write_json(path: str | Path, obj) -> None:
+    """Write JSON atomically, human-readable and with non-ASCII kept as is."""
+    write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, sort_keys=False) + "\n")

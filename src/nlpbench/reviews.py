@@ -1,0 +1,120 @@
+"""Reviews CSV: read, normalise, map labels, and split stratified by class.
+
+Output CSVs have the columns `text`, `label` (0..K-1), `label_value` (the
+original label, for reports), `source_row` (0-based data row of the input
+CSV, for tracing an error back) and every other input column (Town, Type ...).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from . import textnorm
+from .errors import InputError
+from .io import decode_bytes
+
+
+def read_reviews(path: str | Path, text_col: str, label_col: str) -> tuple[pd.DataFrame, str]:
+    """The CSV as strings, with both columns checked: (frame, encoding)."""
+    path = Path(path)
+    text, encoding = decode_bytes(path.read_bytes(), path)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise InputError(path, f"not a readable CSV: {err}",
+                         "save it as comma-separated UTF-8 with a header row; quote fields "
+                         "that contain commas or newlines.") from err
+    for col, key in ((text_col, "data.text_column"), (label_col, "data.label_column")):
+        if col not in frame.columns:
+            raise InputError(path, f"no column '{col}' (columns: {', '.join(frame.columns)})",
+                             f"set config key '{key}' to the right column name, or rename the column.")
+    return frame, encoding
+
+
+def normalize_review(text: str, lowercase: bool = False, strip_accents: bool = False) -> tuple[str, dict]:
+    """One review as a single clean line, and which repairs it needed."""
+    text, fixed = textnorm.repair(text)
+    text = " ".join(text.split())
+    if strip_accents:
+        text = textnorm.strip_accents(text)
+    return (text.lower() if lowercase else text), fixed
+
+
+def _label_value(raw: str):
+    """'4.0' -> 4, '4.5' -> 4.5, 'pos' -> 'pos': readable, and sortable within a type."""
+    try:
+        num = float(raw)
+    except ValueError:
+        return raw.strip()
+    return int(num) if num.is_integer() else num
+
+
+def prepare(frame: pd.DataFrame, text_col: str, label_col: str, source: str,
+            lowercase: bool = False, strip_accents: bool = False) -> tuple[pd.DataFrame, dict]:
+    """Normalised texts with labels 0..K-1; empty texts, missing labels and duplicates dropped."""
+    rows, repairs, dropped, dropped_rows = [], Counter(), Counter(), []
+    seen: set[str] = set()
+    for i, rec in enumerate(frame.to_dict("records")):
+        text, fixed = normalize_review(rec[text_col], lowercase, strip_accents)
+        repairs.update(k for k, v in fixed.items() if v)
+        reason = ("empty_text" if not text else "missing_label" if not rec[label_col].strip()
+                  else "duplicate_text" if text in seen else None)
+        if reason:
+            dropped[reason] += 1
+            dropped_rows.append({"source_row": i, "reason": reason})
+            continue
+        seen.add(text)
+        extra = {k: v for k, v in rec.items() if k not in (text_col, label_col)}
+        rows.append({"text": text, "label_value": _label_value(rec[label_col]), "source_row": i, **extra})
+    out = pd.DataFrame(rows)
+    classes = sorted(out["label_value"].unique(), key=lambda v: (isinstance(v, str), v)) if rows else []
+    if len(classes) < 2:
+        raise InputError(source, f"column '{label_col}' has {len(classes)} class(es) after dropping "
+                         f"{dict(dropped)}; classification needs at least 2",
+                         "check data.label_column and that the file holds more than one label.")
+    out.insert(1, "label", out["label_value"].map({v: k for k, v in enumerate(classes)}))
+    report = {"rows_in": len(frame), "rows_out": len(out), "dropped": dict(dropped),
+              "dropped_rows": dropped_rows[:200], "repaired": dict(repairs)}
+    return out, report
+
+
+def check_stratifiable(labels: pd.Series, val: float, test: float, source: str, label_col: str) -> None:
+    """Every class must be able to appear in train, val and test."""
+    need = max(3, math.ceil(1 / min(val, test)))
+    counts = labels.value_counts()
+    small = counts[counts < need]
+    if len(small):
+        value, n = _plain(small.index[0]), int(small.iloc[0])
+        raise InputError(source, f"class {value!r} of column '{label_col}' has {n} row(s); a stratified "
+                         f"split with val={val:g}, test={test:g} needs at least {need} per class",
+                         f"add rows of class {value!r}, merge it into a neighbouring class, drop it, "
+                         "or raise reviews.split.val / reviews.split.test.")
+
+
+def split(frame: pd.DataFrame, val: float, test: float, seed: int) -> dict[str, pd.DataFrame]:
+    """Stratified train/val/test with a fixed seed (test first, then val from the rest)."""
+    rest, test_df = train_test_split(frame, test_size=test, stratify=frame["label"], random_state=seed)
+    train_df, val_df = train_test_split(rest, test_size=val / (1 - test), stratify=rest["label"],
+                                        random_state=seed)
+    return {name: df.sort_values("source_row").reset_index(drop=True)
+            for name, df in (("train", train_df), ("val", val_df), ("test", test_df))}
+
+
+def label_map(frame: pd.DataFrame, label_col: str) -> dict:
+    """The saved mapping between model labels 0..K-1 and the original values."""
+    counts = frame.groupby("label")["label_value"].agg(["first", "size"])
+    return {"column": label_col,
+            "classes": [{"id": int(i), "value": _plain(row["first"]), "name": str(_plain(row["first"])),
+                         "count": int(row["size"])} for i, row in counts.iterrows()]}
+
+
+def _plain(value):
+    """numpy scalars -> Python scalars (JSON-ready); 4.0 -> 4 when a column mixed 4 and 4.5."""
+    value = value.item() if hasattr(value, "item") else value
+    return int(value) if isinstance(value, float) and value.is_integer() else value

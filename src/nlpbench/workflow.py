@@ -1,0 +1,12 @@
+"""Helpers the Snakemake rules share, kept here so they are unit-tested."""
+
+from __future__ import annotations
+
+
+def torchrun_cmd(script: str, nproc: int | str) -> str:
+    """`torchrun --standalone --nproc_per_node=N script`: one node, N processes.
+
+    `--standalone` picks a free rendezvous port, so two jobs on one node do not
+    collide. Inside a SLURM job this runs within the job's own step: never srun.
+    """
+    return f"torchrun --standalone --nproc_per_node={nproc} {script}"

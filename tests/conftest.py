@@ -1,0 +1,40 @@
+"""Shared fixtures: where the repo, the venv's tools and ../shared/data are."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+BIN = Path(sys.executable).parent
+SNAKEMAKE = str(BIN / "snakemake")
+
+
+def run_snakemake(*args: str, cwd: Path | str = REPO, check: bool = True,
+                  timeout: int = 900) -> subprocess.CompletedProcess:
+    """snakemake with the repo's Snakefile, run in `cwd` (results land there)."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), *args]
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n"
+                             f"{proc.stderr[-6000:]}")
+    return proc
+
+
+def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
+    """One of scripts/*.py as a user runs it, in a subprocess."""
+    return subprocess.run([sys.executable, str(REPO / "scripts" / name), *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"{SHARED_DATA} is not here (it stands beside the checkout in CI)")
+    return SHARED_DATA
