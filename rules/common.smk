@@ -8,10 +8,15 @@ SRC = str(Path(workflow.basedir) / "src")
 SCRIPTS = str(Path(workflow.basedir) / "scripts")
 
 # Jobs import the library from the checkout, whether or not it is pip-installed
-# (a cluster's conda envs do not install it), and never reach a model hub.
+# (a cluster's conda envs do not install it), find the `python` that runs
+# snakemake first (a venv works unactivated; `--sdm conda` puts its env in
+# front), and never reach a model hub. Set here, not required from the user,
+# so no `envvars:` directive.
 sys.path.insert(0, SRC)
-# (Set, not required: so no `envvars:` directive.)
-os.environ.update(PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p))
+os.environ.update(
+    PYTHONPATH=os.pathsep.join(p for p in (SRC, os.environ.get("PYTHONPATH")) if p),
+    PATH=os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")]),
+)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 

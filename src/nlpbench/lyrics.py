@@ -252,7 +252,9 @@ def dedupe(songs: list[str]) -> tuple[list[str], dict]:
         groups.setdefault(dedup_key(song), []).append(i)
     keep = sorted(idx[0] for idx in groups.values())
     dups = [idx for idx in groups.values() if len(idx) > 1]
+    exact = sum(len({songs[i] for i in idx}) < len(idx) for idx in dups)
     return [songs[i] for i in keep], {"duplicate_groups": len(dups),
+                                      "duplicate_groups_byte_identical": exact,
                                       "duplicates_removed": len(songs) - len(keep),
                                       "duplicate_indexes": dups[:50]}
 

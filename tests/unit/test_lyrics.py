@@ -140,6 +140,7 @@ def test_duplicates_differing_in_case_punctuation_and_whitespace_collapse_to_the
     unique, report = lyrics.dedupe(songs)
     assert unique == ["Hola, mundo\nadiós", "otra"]
     assert report["duplicate_groups"] == 2 and report["duplicates_removed"] == 2
+    assert report["duplicate_groups_byte_identical"] == 1
     assert report["duplicate_indexes"] == [[0, 2], [1, 3]]
 
 

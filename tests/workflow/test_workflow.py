@@ -1,0 +1,84 @@
+"""Snakemake itself: lint, dry runs over both configs, the rule graph in docs/."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from conftest import REPO, run_snakemake
+
+pytestmark = pytest.mark.workflow
+
+
+@pytest.fixture
+def workdir(tmp_path):
+    """A run directory like a user's: the demo reachable at demo/, results written here."""
+    (tmp_path / "demo").symlink_to(REPO / "demo")
+    return tmp_path
+
+
+@pytest.mark.parametrize("config", ["config.yaml", "demo/config.yaml"])
+def test_lint_is_clean(config):
+    proc = run_snakemake("--lint", "--configfile", str(REPO / config), cwd=REPO)
+    assert "Congratulations, your workflow is in a good condition!" in proc.stdout + proc.stderr
+
+
+def test_full_study_dry_run_plans_every_data_job(tmp_path):
+    """config.yaml as shipped, with placeholder inputs where the user puts the data."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "canciones.txt").write_text("placeholder")
+    (tmp_path / "data" / "MeIA_2025_train.csv").write_text("placeholder")
+    proc = run_snakemake("-n", "--configfile", str(REPO / "config.yaml"), cwd=tmp_path)
+    jobs = _job_counts(proc.stdout)
+    assert jobs["clean_lyrics"] == jobs["split_lyrics"] == jobs["split_reviews"] == 1
+    assert "data/canciones.txt" in proc.stdout and "data/MeIA_2025_train.csv" in proc.stdout
+
+
+def test_full_study_without_data_says_which_file_is_missing(tmp_path):
+    proc = run_snakemake("-n", "--configfile", str(REPO / "config.yaml"), cwd=tmp_path, check=False)
+    assert proc.returncode != 0
+    assert "data/canciones.txt" in proc.stdout + proc.stderr
+
+
+def test_demo_dry_run(workdir):
+    proc = run_snakemake("-n", "--configfile", "demo/config.yaml", cwd=workdir)
+    assert _job_counts(proc.stdout)["total"] >= 4
+
+
+def test_bad_config_value_stops_before_any_job_and_names_the_key(workdir):
+    bad = workdir / "bad.yaml"
+    bad.write_text(yaml.safe_dump({"textgen": {"archs": ["lstm", "transformer"]}}))
+    proc = run_snakemake("-n", "--configfile", "demo/config.yaml", str(bad), cwd=workdir, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "config key 'textgen.archs[1]'" in out and "'transformer' is not one of" in out
+    assert not (workdir / "results").exists()
+
+
+def test_every_rule_has_log_conda_and_resources():
+    """Conventions a cluster run depends on, read from the rule files themselves."""
+    for smk in (REPO / "rules").glob("*.smk"):
+        for name, body in re.findall(r"^rule (\w+):\n((?:[ \t]+.*\n|\n)+)", smk.read_text(), re.M):
+            if "shell:" in body or "script:" in body or "run:" in body:
+                for directive in ("log:", "conda:", "resources:", "threads:"):
+                    assert directive in body, f"rule {name} in {smk.name} lacks {directive}"
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not installed (make test installs it)")
+def test_rulegraph_in_docs_is_current():
+    """docs/rulegraph.svg must show every rule: refresh it with `make docs-dag`."""
+    proc = run_snakemake("--rulegraph", "--configfile", str(REPO / "demo/config.yaml"), cwd=REPO)
+    rules = set(re.findall(r'label = "(\w+)"', proc.stdout))
+    assert {"clean_lyrics", "split_lyrics", "split_reviews"} <= rules
+    svg = (REPO / "docs" / "rulegraph.svg").read_text()
+    drawn = set(re.findall(r">(\w+)</text>", svg))
+    assert rules == drawn, f"docs/rulegraph.svg is stale: run `make docs-dag` ({rules ^ drawn})"
+    rendered = subprocess.run(["dot", "-Tsvg"], input=proc.stdout, capture_output=True, text=True)
+    assert rendered.returncode == 0 and "<svg" in rendered.stdout
+
+
+def _job_counts(stdout: str) -> dict[str, int]:
+    table = stdout.split("Job stats:", 1)[1]
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
