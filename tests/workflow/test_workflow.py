@@ -47,6 +47,17 @@ def test_demo_dry_run(workdir):
     assert _job_counts(proc.stdout)["total"] >= 4
 
 
+def test_slurm_profile_sends_data_rules_to_the_cpu_partition_without_gres(workdir):
+    """The profile parses and sets what the cluster needs (the real cluster runs in tests/slurm)."""
+    proc = run_snakemake("-n", "--profile", str(REPO / "profiles" / "slurm"), "--configfile",
+                         "demo/config.yaml", cwd=workdir)
+    resources = dict(re.findall(r"^rule (\w+):\n(?:    .*\n)*?    resources: (.*)$", proc.stdout, re.M))
+    for rule in ("clean_lyrics", "split_lyrics", "split_reviews"):
+        assert "slurm_partition=C1Mitad1" in resources[rule] and "mem_mb=4000" in resources[rule]
+        assert "nproc=1" in resources[rule] and "gres" not in resources[rule]
+        assert "--mail-type=BEGIN,END,FAIL" in resources[rule]
+
+
 def test_bad_config_value_stops_before_any_job_and_names_the_key(workdir):
     bad = workdir / "bad.yaml"
     bad.write_text(yaml.safe_dump({"textgen": {"archs": ["lstm", "transformer"]}}))
