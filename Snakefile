@@ -18,11 +18,13 @@ configfile: "config.yaml"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/textgen.smk"
 
 
 localrules:
     all,
     data,
+    partA,
 
 
 rule all:
@@ -34,3 +36,8 @@ rule all:
 rule data:
     input:
         data_targets(),
+
+
+rule partA:
+    input:
+        partA_targets(),

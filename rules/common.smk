@@ -21,15 +21,19 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from nlpbench.config import load_schema, validate_config
-from nlpbench.workflow import torchrun_cmd
+from nlpbench.workflow import cli_args, torchrun_cmd
 
 validate_config(config, load_schema(Path(workflow.basedir) / "schemas" / "config.schema.yaml"))
 
 RESULTS = "results"
 DATA = f"{RESULTS}/data"
+PARTA = f"{RESULTS}/partA"
+CKPT = f"{RESULTS}/checkpoints"  # last.pt of running jobs: not declared, so a killed job keeps it
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 SPLITS = ["train", "val", "test"]
+PARTA_REPORT = ["metrics.csv", "metrics.md", "learning_curves.png", "bpc.png", "context_length.png",
+                "decoding_heatmaps.png"]
 
 
 def script(name):
@@ -59,5 +63,48 @@ def data_targets():
     ]
 
 
+def textgen_models():
+    return [f"{a}_{l}" for a in config["textgen"]["archs"] for l in config["textgen"]["levels"]]
+
+
+def context_runs():
+    ctx = config["textgen"]["ablations"]["context"]
+    return [f"{ctx['arch']}_{ctx['level']}_L{n}" for n in ctx["seq_lens"]]
+
+
+def textgen_flags(wildcards):
+    """Model and training flags of scripts/train_textgen.py, from the config."""
+    tg = config["textgen"]
+    opts = {**tg["model"], **tg["train"], "word_min_freq": tg["word_min_freq"], "seed": config["seed"],
+            "device": config["device"], "precision": config["precision"]}
+    if "seq_len" in wildcards.keys():
+        opts["seq_len"] = int(wildcards.seq_len)
+    return cli_args(opts)
+
+
+def sample_flags():
+    s = config["textgen"]["sample"]
+    return cli_args({"num_songs": s["num_songs"], "max_tokens": s["max_tokens"], "prompts": s["prompts"],
+                     **s["decoding"], "seed": config["seed"], "device": config["device"]})
+
+
+def decoding_grid_flags():
+    g = config["textgen"]["ablations"]["decoding"]
+    return cli_args({"grid_temperature": g["temperature"], "grid_top_p": g["top_p"], "grid_top_k": g["top_k"],
+                     "samples_per_setting": g["samples_per_setting"],
+                     "max_tokens": config["textgen"]["sample"]["max_tokens"], "seed": config["seed"],
+                     "device": config["device"]})
+
+
+def partA_targets():
+    models = textgen_models()
+    return [
+        *expand(f"{PARTA}/models/{{m}}/{{f}}", m=models, f=["eval.json", "samples.md", "samples.jsonl"]),
+        *expand(f"{PARTA}/ablations/decoding/{{m}}.csv", m=models),
+        *expand(f"{PARTA}/ablations/context/{{r}}/summary.json", r=context_runs()),
+        *expand(f"{PARTA}/analysis/{{f}}", f=PARTA_REPORT),
+    ]
+
+
 def all_targets():
-    return data_targets()
+    return data_targets() + partA_targets()

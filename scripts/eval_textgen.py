@@ -1,0 +1,53 @@
+#!/usr/bin/env python
+"""Score a trained recurrent LM on val and test: PPL in its own unit and bits per character.
+
+    python scripts/eval_textgen.py --model-dir results/partA/models/lstm_char \
+        --train train.txt --val val.txt --test test.txt --output eval.json
+"""
+
+import argparse
+import sys
+
+import torch
+
+from nlpbench import cli, distributed, textgen
+from nlpbench.io import write_json
+from nlpbench.textgen_data import read_songs
+
+OOV_NOTE = ("word tokens missing from the train vocabulary (min_freq applied) are scored as one <unk> "
+            "token: 'bpc' counts that; 'bpc_oov_charged' adds log(|train characters|) nats per OOV "
+            "character; 'oov_rate' is the share of the split's word tokens that are OOV")
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model-dir", required=True)
+    ap.add_argument("--train", required=True, help="training split (for the OOV spelling cost)")
+    ap.add_argument("--val", required=True)
+    ap.add_argument("--test", required=True)
+    ap.add_argument("--output", required=True)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--seq-len", type=int, default=256)
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    ap.add_argument("--threads", type=int, default=0)
+    args = ap.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    ctx = distributed.Context(device=distributed.pick_device(args.device))
+    model, vocab = textgen.load(args.model_dir, ctx.device)
+    splits = {"val": read_songs(args.val), "test": read_songs(args.test)}
+    scores = textgen.evaluate_splits(model, vocab, read_songs(args.train), splits, args.batch_size,
+                                     args.seq_len, ctx)
+    write_json(args.output, {"name": model_name(args.model_dir), "ppl_unit": vocab.level,
+                             "oov_counting": OOV_NOTE if vocab.level == "word" else None,
+                             "device": str(ctx.device), **scores})
+    print(f"{args.model_dir}: val bpc {scores['val']['bpc']:.4f} test bpc {scores['test']['bpc']:.4f} "
+          f"test ppl {scores['test']['ppl']:.2f} ({vocab.level})", file=sys.stderr)
+
+
+def model_name(model_dir: str) -> str:
+    return model_dir.rstrip("/").rsplit("/", 1)[-1]
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))

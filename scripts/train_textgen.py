@@ -1,0 +1,120 @@
+#!/usr/bin/env python
+"""Train one recurrent language model (RNN, LSTM or GRU; char or word level).
+
+    torchrun --standalone --nproc_per_node=N scripts/train_textgen.py \
+        --train train.txt --val val.txt --arch lstm --level char \
+        --outdir results/partA/models/lstm_char --ckpt-dir results/checkpoints/lstm_char [hyperparameters]
+
+Also runs as plain `python`. Writes model_best.pt, trainlog.csv, summary.json,
+vocab.json and sample_epoch{N}.txt to --outdir (rank 0); keeps last.pt in
+--ckpt-dir so a killed run resumes, and removes it once everything is written.
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from nlpbench import cli, distributed, trainer
+from nlpbench.argtypes import fraction
+from nlpbench.io import write_json
+from nlpbench.models.rnnlm import count_parameters
+from nlpbench.textgen import LMTask, build_model
+from nlpbench.textgen_data import Vocab, encode_songs, eval_chars, oov_stats, read_songs
+
+OOV_NOTE = ("word tokens of the split missing from the train vocabulary (min_freq applied) are scored as "
+            "<unk>; oov_rate is their share of the split's tokens; bpc_oov_charged adds a uniform "
+            "spelling cost per OOV character")
+
+# Hyperparameters that define the run (a checkpoint of other values is not resumed).
+RUN_KEYS = ("train", "val", "arch", "level", "embed_dim", "hidden_dim", "num_layers", "dropout", "tie_weights",
+            "epochs", "batch_size", "seq_len", "lr", "weight_decay", "clip", "patience", "warmup_ratio",
+            "word_min_freq", "seed", "precision")
+
+
+def parse(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--val", required=True)
+    ap.add_argument("--arch", choices=["rnn", "lstm", "gru"], required=True)
+    ap.add_argument("--level", choices=["char", "word"], required=True)
+    ap.add_argument("--outdir", required=True)
+    ap.add_argument("--ckpt-dir", required=True, help="where last.pt lives (not a declared output)")
+    ap.add_argument("--name", help="model name in logs and summary (default ARCH_LEVEL)")
+    ap.add_argument("--embed-dim", type=int, default=256)
+    ap.add_argument("--hidden-dim", type=int, default=512)
+    ap.add_argument("--num-layers", type=int, default=2)
+    ap.add_argument("--dropout", type=float, default=0.2)
+    ap.add_argument("--tie-weights", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--seq-len", type=int, default=128)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--clip", type=float, default=1.0)
+    ap.add_argument("--patience", type=int, default=3)
+    ap.add_argument("--warmup-ratio", type=fraction, default=0.02)
+    ap.add_argument("--word-min-freq", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads for this job (0: torch's default)")
+    ap.add_argument("--sample-tokens", type=int, default=200, help="length of the per-epoch sample")
+    ap.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(argv)
+    ctx = distributed.init(args.device)
+    if args.threads:
+        torch.set_num_threads(max(1, args.threads // ctx.world))
+    name = args.name or f"{args.arch}_{args.level}"
+    train_songs, val_songs = read_songs(args.train), read_songs(args.val)
+    vocab = Vocab.build(train_songs, args.level, args.word_min_freq if args.level == "word" else 1)
+    model = build_model(vocab, args.arch, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
+                        num_layers=args.num_layers, dropout=args.dropout, tie_weights=args.tie_weights)
+    task = LMTask(encode_songs(train_songs, vocab), torch.cat(encode_songs(val_songs, vocab)), vocab,
+                  batch_size=args.batch_size, seq_len=args.seq_len, seed=args.seed, ctx=ctx,
+                  val_chars=eval_chars(val_songs), name=name, sample_tokens=args.sample_tokens)
+    task.meta = {"model_args": model.args, "name": name, "level": args.level}
+    run = {k: getattr(args, k) for k in RUN_KEYS}
+    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,
+                            patience=args.patience, warmup_ratio=args.warmup_ratio, precision=args.precision,
+                            seed=args.seed, progress_every_s=args.progress_every, name=name,
+                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    outdir = Path(args.outdir)
+    if ctx.is_main:
+        vocab.to_json(outdir / "vocab.json")
+    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir)
+    if ctx.is_main:
+        write_json(outdir / "summary.json", summary(name, args, run, model, vocab, res, ctx, val_songs))
+        trainer.clear_checkpoint(args.ckpt_dir)
+    distributed.shutdown(ctx)
+
+
+def summary(name, args, run, model, vocab, res, ctx, val_songs) -> dict:
+    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
+    total, trainable = count_parameters(model)
+    return {
+        "name": name, "arch": args.arch, "level": args.level, "family": "recurrent",
+        "params_total": total, "params_trainable": trainable, "tied_weights": model.tied,
+        "vocab_size": len(vocab), "seq_len": args.seq_len,
+        "best_epoch": res.best_epoch, "epochs_run": len(res.history),
+        "early_stopped": len(res.history) < args.epochs,
+        "best_val_loss": best["val_loss"], "best_val_ppl": best["val_ppl"], "best_val_bpc": best["val_bpc"],
+        "ppl_unit": args.level,
+        "oov_rate_val": oov_stats(val_songs, vocab)["oov_rate"] if args.level == "word" else None,
+        "oov_counting": OOV_NOTE if args.level == "word" else None,
+        "train_seconds": res.train_seconds, "tokens_per_second": res.items_per_second,
+        "peak_memory_mb": res.peak_memory_mb, "peak_memory_kind": res.peak_memory_kind,
+        "device": str(ctx.device), "world_size": ctx.world, "torch_threads": torch.get_num_threads(),
+        "resumed_from_epoch": res.resumed_from_epoch, "config": run,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))

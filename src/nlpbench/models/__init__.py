@@ -1,0 +1,1 @@
+"""Model definitions: small, readable, one file per family."""

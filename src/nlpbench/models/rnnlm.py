@@ -1,0 +1,51 @@
+"""Recurrent language model: embedding -> fused RNN/LSTM/GRU -> linear.
+
+The cuDNN-fused `nn.RNN`/`nn.LSTM`/`nn.GRU` modules do the recurrence; the
+hidden state is returned so truncated BPTT can carry it across windows.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+class RNNLM(nn.Module):
+    def __init__(self, vocab_size: int, arch: str = "lstm", embed_dim: int = 256, hidden_dim: int = 512,
+                 num_layers: int = 2, dropout: float = 0.2, tie_weights: bool = True):
+        super().__init__()
+        if arch not in CELLS:
+            raise ValueError(f"arch {arch!r} is not one of {sorted(CELLS)}")
+        self.args = dict(vocab_size=vocab_size, arch=arch, embed_dim=embed_dim, hidden_dim=hidden_dim,
+                         num_layers=num_layers, dropout=dropout, tie_weights=tie_weights)
+        self.embed = nn.Embedding(vocab_size, embed_dim)
+        self.drop = nn.Dropout(dropout)
+        self.rnn = CELLS[arch](embed_dim, hidden_dim, num_layers, batch_first=True,
+                               dropout=dropout if num_layers > 1 else 0.0)
+        self.head = nn.Linear(hidden_dim, vocab_size)
+        # Tying (Press & Wolf 2017) needs the output width to equal the embedding width.
+        self.tied = tie_weights and embed_dim == hidden_dim
+        if self.tied:
+            self.head.weight = self.embed.weight
+
+    def forward(self, tokens: torch.Tensor, hidden=None):
+        """tokens [B, T] -> logits [B, T, V], new hidden state."""
+        out, hidden = self.rnn(self.drop(self.embed(tokens)), hidden)
+        return self.head(self.drop(out)), hidden
+
+
+def detach(hidden):
+    """Cut the graph between BPTT windows, keep the values."""
+    if hidden is None:
+        return None
+    if isinstance(hidden, tuple):
+        return tuple(h.detach() for h in hidden)
+    return hidden.detach()
+
+
+def count_parameters(model: nn.Module) -> tuple[int, int]:
+    """(total, trainable), counting tied weights once."""
+    params = {id(p): p for p in model.parameters()}.values()
+    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)

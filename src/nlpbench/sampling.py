@@ -1,0 +1,121 @@
+"""The one sampler every generator uses: temperature, top-k, top-p, seeded.
+
+It only sees a step function `(input ids [B, T], state) -> (logits [B, T, V],
+new state)`, so a character/word RNN (state = hidden tensors) and a Hugging
+Face causal LM (state = past_key_values) are sampled by the same code, and a
+comparison between them cannot be an artefact of two samplers.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import torch
+from torch import Tensor
+
+GREEDY_BELOW = 1e-5  # temperatures this small mean argmax, not a division by ~0
+# Rounding slack for top-p: a prefix whose mass is top_p up to float error counts as reaching it,
+# so probabilities .5/.3/... with top_p=.5 keep one token whether softmax gives .5 or .49999997.
+_TOP_P_SLACK = 1e-6
+
+StepFn = Callable[[Tensor, Any], tuple[Tensor, Any]]
+
+
+@dataclass(frozen=True)
+class Decoding:
+    temperature: float = 1.0  # > 0; below GREEDY_BELOW means greedy (argmax)
+    top_k: int = 0            # 0 = off
+    top_p: float = 1.0        # 1.0 = off; nucleus sampling
+
+    def __post_init__(self):
+        if not self.temperature > 0:
+            raise ValueError(f"Decoding.temperature must be > 0 (tiny means greedy), got {self.temperature!r}")
+        if isinstance(self.top_k, bool) or not isinstance(self.top_k, numbers.Integral) or self.top_k < 0:
+            raise ValueError(f"Decoding.top_k must be an integer >= 0 (0 = off), got {self.top_k!r}")
+        if not 0 < self.top_p <= 1:
+            raise ValueError(f"Decoding.top_p must be in (0, 1] (1 = off), got {self.top_p!r}")
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature < GREEDY_BELOW
+
+
+def filter_logits(logits: Tensor, top_k: int = 0, top_p: float = 1.0) -> Tensor:
+    """logits [..., V] -> same shape with removed tokens set to -inf.
+
+    Top-k first, then top-p on what is left (the order Hugging Face uses).
+    """
+    if top_k > 0 and top_k < logits.shape[-1]:
+        logits = _keep_top_k(logits, top_k)
+    if top_p < 1.0:
+        logits = _keep_top_p(logits, top_p)
+    return logits
+
+
+def _keep_top_k(logits: Tensor, k: int) -> Tensor:
+    """Exactly k tokens survive, ties broken by torch.topk, not by a >= threshold."""
+    keep = torch.zeros_like(logits, dtype=torch.bool)
+    keep.scatter_(-1, logits.topk(k, dim=-1).indices, True)
+    return logits.masked_fill(~keep, float("-inf"))
+
+
+def _keep_top_p(logits: Tensor, p: float) -> Tensor:
+    """The smallest most-likely set with mass >= p: a token goes only when the
+    more likely ones before it already reach p, so the one crossing p stays,
+    and so does the most likely token (nothing comes before it)."""
+    sorted_logits, order = logits.sort(dim=-1, descending=True, stable=True)
+    probs = sorted_logits.float().softmax(dim=-1)
+    mass_before = probs.cumsum(dim=-1) - probs
+    drop_sorted = mass_before >= p - _TOP_P_SLACK
+    drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+    return logits.masked_fill(drop, float("-inf"))
+
+
+def next_token(logits: Tensor, decoding: Decoding, generator: torch.Generator | None = None) -> Tensor:
+    """logits [B, V] -> token ids [B] (long). Greedy when temperature < 1e-5."""
+    if decoding.greedy:
+        return logits.argmax(dim=-1)
+    scaled = logits.float() / decoding.temperature  # float: half-precision softmax loses the tail
+    probs = filter_logits(scaled, decoding.top_k, decoding.top_p).softmax(dim=-1)
+    return torch.multinomial(probs, 1, generator=generator).squeeze(-1)
+
+
+@torch.no_grad()
+def generate(step: StepFn, prompt_ids: list[int], max_new_tokens: int, decoding: Decoding, *,
+             end_id: int | None = None, state: Any = None, generator: torch.Generator | None = None,
+             device: str | torch.device = "cpu", min_new_tokens: int = 0) -> tuple[list[int], bool, list[float]]:
+    """Autoregressive sampling for ONE sequence.
+
+    Feeds the whole prompt once, then only each new token with the carried
+    state, so RNN hidden states and HF past_key_values work alike. Stops at
+    `end_id` (included in the output) or after `max_new_tokens`; the last
+    token is never fed, so there are exactly len(new tokens) step calls.
+
+    Returns (new token ids, ended with end_id, log-probability of each chosen
+    token under the raw model distribution, i.e. before temperature and
+    filtering, so the mean NLL of samples is comparable across decodings).
+    `end_id` cannot be drawn before `min_new_tokens` (no empty songs).
+    """
+    if not prompt_ids:
+        raise ValueError("generate needs a non-empty prompt (e.g. a start-of-text token) to condition on")
+    if max_new_tokens < 0:
+        raise ValueError(f"max_new_tokens must be >= 0, got {max_new_tokens}")
+    inputs = torch.tensor([prompt_ids], dtype=torch.long, device=device)
+    tokens: list[int] = []
+    logprobs: list[float] = []
+    for _ in range(max_new_tokens):
+        logits, state = step(inputs, state)
+        last = logits[:, -1, :]
+        allowed = last
+        if end_id is not None and len(tokens) < min_new_tokens:
+            allowed = last.clone()
+            allowed[:, end_id] = float("-inf")
+        token = next_token(allowed, decoding, generator)
+        logprobs.append(last.float().log_softmax(dim=-1).gather(-1, token[:, None]).item())
+        tokens.append(int(token.item()))
+        if tokens[-1] == end_id:
+            return tokens, True, logprobs
+        inputs = token.view(1, 1)
+    return tokens, False, logprobs
