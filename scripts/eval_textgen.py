@@ -26,8 +26,6 @@ def main(argv=None):
     ap.add_argument("--val", required=True)
     ap.add_argument("--test", required=True)
     ap.add_argument("--output", required=True)
-    ap.add_argument("--batch-size", type=int, default=16)
-    ap.add_argument("--seq-len", type=int, default=256)
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--threads", type=int, default=0)
     args = ap.parse_args(argv)
@@ -36,8 +34,7 @@ def main(argv=None):
     ctx = distributed.Context(device=distributed.pick_device(args.device))
     model, vocab = textgen.load(args.model_dir, ctx.device)
     splits = {"val": read_songs(args.val), "test": read_songs(args.test)}
-    scores = textgen.evaluate_splits(model, vocab, read_songs(args.train), splits, args.batch_size,
-                                     args.seq_len, ctx)
+    scores = textgen.evaluate_splits(model, vocab, read_songs(args.train), splits, ctx)
     write_json(args.output, {"name": model_name(args.model_dir), "ppl_unit": vocab.level,
                              "oov_counting": OOV_NOTE if vocab.level == "word" else None,
                              "device": str(ctx.device), **scores})

@@ -75,6 +75,7 @@ def main(argv=None):
     name = args.name or f"{args.arch}_{args.level}"
     train_songs, val_songs = read_songs(args.train), read_songs(args.val)
     vocab = Vocab.build(train_songs, args.level, args.word_min_freq if args.level == "word" else 1)
+    torch.manual_seed(args.seed)  # same initial weights on every run and every rank
     model = build_model(vocab, args.arch, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
                         num_layers=args.num_layers, dropout=args.dropout, tie_weights=args.tie_weights)
     task = LMTask(encode_songs(train_songs, vocab), torch.cat(encode_songs(val_songs, vocab)), vocab,

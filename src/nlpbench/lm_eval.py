@@ -15,10 +15,15 @@ import torch.nn.functional as F
 from . import distributed
 from .textgen_data import padded_pairs
 
+# One protocol for every score (validation during training and the final
+# evaluation): the text cut into 16 contiguous rows, read in 256-token windows
+# with the state carried. Fixed, so the numbers do not depend on training settings.
+EVAL_ROWS, EVAL_WINDOW = 16, 256
+
 
 @torch.no_grad()
-def stream_nll(model, stream: torch.Tensor, batch: int, seq_len: int, ctx: distributed.Context,
-               pad: int) -> tuple[float, int]:
+def stream_nll(model, stream: torch.Tensor, ctx: distributed.Context, pad: int, batch: int = EVAL_ROWS,
+               seq_len: int = EVAL_WINDOW) -> tuple[float, int]:
     """Summed NLL (nats) of every next token of `stream`, and how many were scored.
 
     The stream is cut into `batch` contiguous rows (this rank scores its share),

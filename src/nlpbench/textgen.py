@@ -66,8 +66,7 @@ class LMTask(Task):
         return F.cross_entropy(logits.float().flatten(0, 1), y.flatten()), y.numel()
 
     def evaluate(self, model) -> dict[str, float]:
-        nll, n = lm_eval.stream_nll(model, self.val_stream, self.batch_size, self.seq_len, self.ctx,
-                                    self.vocab.pad)
+        nll, n = lm_eval.stream_nll(model, self.val_stream, self.ctx, self.vocab.pad)
         m = lm_eval.lm_metrics(nll, n, self.val_chars)
         return {"val_loss": m["loss"], "val_ppl": m["ppl"], "val_bpc": m["bpc"]}
 
@@ -133,15 +132,15 @@ def sample_songs(model, vocab: Vocab, decoding: sampling.Decoding, num: int, max
     return out
 
 
-def evaluate_splits(model, vocab: Vocab, train_songs: list[str], splits: dict[str, list[str]], batch: int,
-                    seq_len: int, ctx: distributed.Context) -> dict:
+def evaluate_splits(model, vocab: Vocab, train_songs: list[str], splits: dict[str, list[str]],
+                    ctx: distributed.Context) -> dict:
     """Loss, PPL, bits per char (plain and OOV-charged) and OOV rate per held-out split."""
     from .textgen_data import encode_songs, eval_chars, oov_stats
     char_symbols = len(set("".join(train_songs)))
     out = {}
     for name, songs in splits.items():
         stream = torch.cat(encode_songs(songs, vocab))
-        nll, n = lm_eval.stream_nll(model, stream, batch, seq_len, ctx, vocab.pad)
+        nll, n = lm_eval.stream_nll(model, stream, ctx, vocab.pad)
         oov = oov_stats(songs, vocab)
         out[name] = {**lm_eval.lm_metrics(nll, n, eval_chars(songs), oov["oov_chars"], char_symbols),
                      "oov_rate": oov["oov_rate"] if vocab.level == "word" else None}

@@ -52,10 +52,16 @@ def test_slurm_profile_sends_data_rules_to_the_cpu_partition_without_gres(workdi
     proc = run_snakemake("-n", "--profile", str(REPO / "profiles" / "slurm"), "--configfile",
                          "demo/config.yaml", cwd=workdir)
     resources = dict(re.findall(r"^rule (\w+):\n(?:    .*\n)*?    resources: (.*)$", proc.stdout, re.M))
-    for rule in ("clean_lyrics", "split_lyrics", "split_reviews"):
+    for rule in ("clean_lyrics", "split_lyrics", "split_reviews", "report_partA"):
         assert "slurm_partition=C1Mitad1" in resources[rule] and "mem_mb=4000" in resources[rule]
-        assert "nproc=1" in resources[rule] and "gres" not in resources[rule]
-        assert "--mail-type=BEGIN,END,FAIL" in resources[rule]
+        assert "nproc=1" in resources[rule]
+    for rule in ("train_textgen", "train_context"):
+        assert "slurm_partition=GPU" in resources[rule] and "nproc=2" in resources[rule]
+    for rule in ("eval_textgen", "sample_textgen", "decoding_ablation"):
+        assert "slurm_partition=GPU" in resources[rule] and "nproc=1" in resources[rule]
+    for rule, res in resources.items():
+        assert "gres" not in res and "--mail-type=BEGIN,END,FAIL" in res, rule
+    assert "torchrun --standalone --nproc_per_node=2" in proc.stdout
 
 
 def test_bad_config_value_stops_before_any_job_and_names_the_key(workdir):

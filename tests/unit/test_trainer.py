@@ -1,0 +1,96 @@
+"""The shared training loop, driven by the recurrent LM task on a tiny corpus."""
+
+import csv
+
+import pytest
+import torch
+
+from nlpbench import distributed, trainer
+from nlpbench.models.rnnlm import RNNLM
+from nlpbench.textgen import LMTask
+from nlpbench.textgen_data import Vocab, encode_songs, eval_chars
+
+TRAIN = [f"la luna {i % 3} canta\nel mar responde\n\nla noche {i % 5}" for i in range(24)]
+VAL = ["la luna 1 canta\nel mar responde", "la noche 2"]
+
+
+class Crash(RuntimeError):
+    pass
+
+
+def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint="a", dropout=0.1):
+    torch.manual_seed(0)
+    vocab = Vocab.build(TRAIN, "char")
+    model = RNNLM(len(vocab), "lstm", embed_dim=16, hidden_dim=16, num_layers=1, dropout=dropout)
+    task = LMTask(encode_songs(TRAIN, vocab), torch.cat(encode_songs(VAL, vocab)), vocab, batch_size=4,
+                  seq_len=8, seed=3, ctx=distributed.Context(), val_chars=eval_chars(VAL), name="t",
+                  sample_tokens=10)
+    task.meta = {"model_args": model.args}
+    if crash_after is not None:
+        original = task.after_epoch
+
+        def after_epoch(model, epoch, outdir):
+            original(model, epoch, outdir)
+            if epoch == crash_after + 1:
+                raise Crash("killed")  # before last.pt of this epoch is written
+        task.after_epoch = after_epoch
+    cfg = trainer.FitConfig(epochs=epochs, lr=lr, patience=patience, seed=5, fingerprint=fingerprint,
+                            progress_every_s=1e9, name="t")
+    return model, task, cfg
+
+
+def run(tmp_path, **kw):
+    model, task, cfg = make(tmp_path, **kw)
+    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt")
+    return model, res
+
+
+def test_training_lowers_the_validation_loss_and_writes_its_files(tmp_path):
+    _, res = run(tmp_path, epochs=4)
+    losses = [r["val_loss"] for r in res.history]
+    assert losses[-1] < losses[0]
+    with open(tmp_path / "out" / "trainlog.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["epoch", "train_loss", "val_loss", "val_ppl", "val_bpc", "seconds",
+                             "tokens_per_s", "lr"]
+    assert len(rows) == 4 and all(float(r["tokens_per_s"]) > 0 for r in rows)
+    ckpt = trainer.load_checkpoint(tmp_path / "out" / "model_best.pt")  # weights_only=True
+    assert ckpt["meta"]["model_args"]["arch"] == "lstm"
+    assert (tmp_path / "out" / "sample_epoch4.txt").exists()
+    assert res.best_epoch == min(res.history, key=lambda r: r["val_loss"])["epoch"]
+
+
+def test_early_stopping_after_patience_epochs_without_gain(tmp_path):
+    _, res = run(tmp_path, epochs=10, lr=0.0, patience=2)  # lr 0: val loss cannot improve
+    assert len(res.history) == 3 and res.best_epoch == 1
+
+
+def test_resume_after_a_crash_ends_exactly_like_an_uninterrupted_run(tmp_path):
+    full_model, full = run(tmp_path / "full", epochs=4)
+    with pytest.raises(Crash):
+        run(tmp_path / "cut", epochs=4, crash_after=2)
+    assert trainer.load_checkpoint(tmp_path / "cut" / "ckpt" / "last.pt")["epoch"] == 2
+    resumed_model, resumed = run(tmp_path / "cut", epochs=4)
+    assert resumed.resumed_from_epoch == 2
+    assert [r["val_loss"] for r in resumed.history] == [r["val_loss"] for r in full.history]
+    for a, b in zip(full_model.state_dict().values(), resumed_model.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_a_checkpoint_of_another_config_is_not_resumed(tmp_path):
+    with pytest.raises(Crash):
+        run(tmp_path, epochs=3, crash_after=1, fingerprint="old")
+    _, res = run(tmp_path, epochs=3, fingerprint="new")
+    assert res.resumed_from_epoch == 0 and len(res.history) == 3
+
+
+def test_clear_checkpoint_removes_last_pt(tmp_path):
+    run(tmp_path, epochs=1)
+    assert (tmp_path / "ckpt" / "last.pt").exists()
+    trainer.clear_checkpoint(tmp_path / "ckpt")
+    assert not (tmp_path / "ckpt" / "last.pt").exists()
+
+
+def test_peak_memory_is_reported_on_cpu():
+    mb, kind = trainer.peak_memory_mb(torch.device("cpu"))
+    assert kind == "cpu_peak_rss" and mb > 10

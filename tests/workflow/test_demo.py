@@ -1,0 +1,93 @@
+"""The whole demo DAG end to end, as `make demo` runs it, in a scratch directory."""
+
+import csv
+import json
+
+import pandas as pd
+import pytest
+import yaml
+
+from conftest import REPO, run_snakemake
+
+pytestmark = pytest.mark.workflow
+DEMO = yaml.safe_load((REPO / "demo" / "config.yaml").read_text())
+MODELS = [f"{a}_{l}" for a in DEMO["textgen"]["archs"] for l in DEMO["textgen"]["levels"]]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    work = tmp_path_factory.mktemp("demo_all")
+    (work / "demo").symlink_to(REPO / "demo")
+    run_snakemake("--profile", str(REPO / "profiles" / "local"), "--configfile", "demo/config.yaml", cwd=work)
+    return work / "results"
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_each_recurrent_model_has_its_artifacts(demo, name):
+    folder = demo / "partA" / "models" / name
+    summary = load(folder / "summary.json")
+    assert summary["params_total"] > 0 and summary["params_trainable"] == summary["params_total"]
+    assert summary["device"] == "cpu" and summary["world_size"] == 1
+    assert summary["best_val_bpc"] > 0 and summary["peak_memory_kind"] == "cpu_peak_rss"
+    assert (summary["oov_rate_val"] is not None) == name.endswith("_word")
+    log = pd.read_csv(folder / "trainlog.csv")
+    assert list(log.columns) == ["epoch", "train_loss", "val_loss", "val_ppl", "val_bpc", "seconds",
+                                 "tokens_per_s", "lr"]
+    assert len(log) == summary["epochs_run"] >= 1
+    assert (folder / f"sample_epoch{len(log)}.txt").exists()
+    assert len(json.loads((folder / "vocab.json").read_text())["itos"]) == summary["vocab_size"]
+    scores = load(folder / "eval.json")
+    for split in ("val", "test"):
+        assert scores[split]["bpc"] > 0 and scores[split]["ppl"] > 1
+    assert scores["val"]["bpc"] == pytest.approx(summary["best_val_bpc"], rel=1e-6)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_each_model_generated_scored_songs(demo, name):
+    folder = demo / "partA" / "models" / name
+    songs = [json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines()]
+    assert len(songs) == DEMO["textgen"]["sample"]["num_songs"] >= 3
+    for song in songs:
+        assert song["text"].strip() and song["tokens"] >= 8
+        assert 0 <= song["distinct_2"] <= 1 and 0 <= song["copy_rate"] <= 1 and song["mean_nll"] > 0
+    assert (folder / "samples.md").read_text().count("## Song") == len(songs)
+
+
+def test_decoding_grid_has_one_row_per_setting(demo):
+    grid = DEMO["textgen"]["ablations"]["decoding"]
+    size = len(grid["temperature"]) * len(grid["top_p"]) * len(grid["top_k"])
+    for name in MODELS:
+        rows = pd.read_csv(demo / "partA" / "ablations" / "decoding" / f"{name}.csv")
+        assert len(rows) == size and rows["mean_nll"].notna().all()
+
+
+def test_context_ablation_trained_one_model_per_length(demo):
+    ctx = DEMO["textgen"]["ablations"]["context"]
+    for n in ctx["seq_lens"]:
+        summary = load(demo / "partA" / "ablations" / "context" / f"{ctx['arch']}_{ctx['level']}_L{n}" /
+                       "summary.json")
+        assert summary["seq_len"] == n
+
+
+def test_report_partA_tables_and_figures(demo):
+    folder = demo / "partA" / "analysis"
+    with open(folder / "metrics.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert sorted(r["name"] for r in rows) == sorted(MODELS)
+    table = (folder / "metrics.md").read_text()
+    assert all(name in table for name in MODELS) and "bits per character" in table
+    for png in ("learning_curves", "bpc", "context_length", "decoding_heatmaps"):
+        assert (folder / f"{png}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_no_training_checkpoint_is_left_behind(demo):
+    assert not list((demo / "checkpoints").rglob("last.pt"))
+
+
+def test_second_run_has_nothing_to_do(demo):
+    proc = run_snakemake("-n", "--configfile", "demo/config.yaml", cwd=demo.parent)
+    assert "Nothing to be done" in proc.stdout + proc.stderr

@@ -1,0 +1,84 @@
+"""train_textgen.py as the rules run it: under torchrun with 2 gloo processes, and killed mid-run."""
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import torch
+
+from conftest import BIN, REPO, run_snakemake
+
+pytestmark = pytest.mark.workflow
+SCRIPT = str(REPO / "scripts" / "train_textgen.py")
+
+
+@pytest.fixture(scope="module")
+def splits(tmp_path_factory):
+    """The demo's lyrics splits, made by the workflow's own data rules."""
+    work = tmp_path_factory.mktemp("splits")
+    (work / "demo").symlink_to(REPO / "demo")
+    run_snakemake("split_lyrics", "--cores", "1", "--configfile", "demo/config.yaml", cwd=work)
+    return work / "results" / "data" / "lyrics"
+
+
+def args(splits, out, *extra):
+    return ["--train", str(splits / "train.txt"), "--val", str(splits / "val.txt"), "--arch", "lstm",
+            "--level", "char", "--outdir", str(out), "--ckpt-dir", str(out) + "_ckpt", "--embed-dim", "24",
+            "--hidden-dim", "24", "--num-layers", "2", "--dropout", "0", "--batch-size", "4", "--seq-len", "16",
+            "--lr", "0.01", "--device", "cpu", "--threads", "1", "--sample-tokens", "5", *extra]
+
+
+def trainlog(out):
+    with open(out / "trainlog.csv") as fh:
+        return list(csv.DictReader(fh))
+
+
+def run(cmd, **kw):
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env, **kw)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+def test_two_gloo_processes_equal_one_process(splits, tmp_path):
+    run([sys.executable, SCRIPT, *args(splits, tmp_path / "one", "--epochs", "2")])
+    proc = run([str(BIN / "torchrun"), "--standalone", "--nproc_per_node=2", SCRIPT,
+                *args(splits, tmp_path / "two", "--epochs", "2")])
+    one, two = trainlog(tmp_path / "one"), trainlog(tmp_path / "two")
+    for a, b in zip(one, two):
+        for key in ("train_loss", "val_loss", "val_bpc"):
+            assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-5), key
+    summary = json.loads((tmp_path / "two" / "summary.json").read_text())
+    assert summary["world_size"] == 2
+    w1 = torch.load(tmp_path / "one" / "model_best.pt", weights_only=True)["state_dict"]
+    w2 = torch.load(tmp_path / "two" / "model_best.pt", weights_only=True)["state_dict"]
+    assert all(torch.allclose(w1[k], w2[k], atol=1e-5) for k in w1)
+    assert not list((tmp_path / "two").glob("*.tmp")) and "[lstm_char] epoch 2/2" in proc.stderr
+
+
+def test_a_killed_run_resumes_and_ends_like_an_uninterrupted_one(splits, tmp_path):
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    run([sys.executable, SCRIPT, *args(splits, full, "--epochs", "6")])
+    proc = subprocess.Popen([sys.executable, SCRIPT, *args(splits, cut, "--epochs", "6")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    last = tmp_path / "cut_ckpt" / "last.pt"
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if last.exists() and torch.load(last, weights_only=True)["epoch"] >= 2:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+    assert not (cut / "summary.json").exists()
+    run([sys.executable, SCRIPT, *args(splits, cut, "--epochs", "6")])
+    done = json.loads((cut / "summary.json").read_text())
+    assert done["resumed_from_epoch"] >= 2
+    reference = json.loads((full / "summary.json").read_text())
+    assert done["best_val_loss"] == reference["best_val_loss"]
+    assert [r["val_loss"] for r in trainlog(cut)] == [r["val_loss"] for r in trainlog(full)]
+    assert not last.exists()  # cleared once every output was written
