@@ -13,11 +13,12 @@ SNAKEMAKE := $(BIN)/snakemake
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help venv demo test lint dag docs-dag sysdeps clean
+.PHONY: help venv demo test bench lint dag docs-dag sysdeps clean
 
 help:
 	@echo "make demo      run the whole workflow on the bundled demo config (CPU, minutes)"
 	@echo "make test      run the test suite (installs what it needs)"
+	@echo "make bench     throughput and memory benchmarks -> results/bench/*.json and *.md"
 	@echo "make lint      snakemake --lint"
 	@echo "make dag       results/dag.svg and results/rulegraph.svg (CONFIG=$(CONFIG))"
 	@echo "make docs-dag  refresh docs/rulegraph.svg after changing rules"
@@ -39,6 +40,19 @@ demo: $(STAMP)
 
 test: $(STAMP) sysdeps
 	$(BIN)/pytest
+
+# Benchmarks read the DISCO sonnets when ../shared/data is beside the checkout,
+# else the demo lyrics; BENCH_LYRICS=path overrides (e.g. on a cluster node).
+BENCH_LYRICS ?= $(firstword $(wildcard ../shared/data/disco_sonnets/disco_sonnets.txt) demo/data/canciones.txt)
+BENCH_DIR := results/bench
+
+bench: $(STAMP)
+	mkdir -p $(BENCH_DIR)/lyrics
+	$(BIN)/python scripts/clean_lyrics.py --input $(BENCH_LYRICS) --output $(BENCH_DIR)/lyrics/clean.txt \
+		--stats $(BENCH_DIR)/lyrics/stats.json --histogram $(BENCH_DIR)/lyrics/lengths.png
+	$(BIN)/python scripts/split_lyrics.py --input $(BENCH_DIR)/lyrics/clean.txt --outdir $(BENCH_DIR)/lyrics
+	$(BIN)/python benchmarks/bench_textgen.py --train $(BENCH_DIR)/lyrics/train.txt --out $(BENCH_DIR)/textgen.json
+	@cat $(BENCH_DIR)/textgen.md
 
 lint: $(STAMP)
 	$(SNAKEMAKE) --lint --configfile $(CONFIG)

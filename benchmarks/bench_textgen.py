@@ -1,0 +1,149 @@
+#!/usr/bin/env python
+"""Throughput and memory of the Part A recurrent LMs: `make bench` runs it.
+
+For each arch x level at the demo size and the full-study size (read from
+demo/config.yaml and config.yaml), in a fresh process each so peak memory is
+that configuration's own: training tokens/s over timed steps of the real
+training task (AdamW, clipping, BPTT with the carried state), peak memory
+(CUDA max allocated, or peak RSS on CPU), and generation tokens/s of the
+shared sampler. Vocabularies come from the lyrics train split given.
+
+    python benchmarks/bench_textgen.py --train results/data/lyrics/train.txt --out results/bench/textgen.json
+"""
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def sizes() -> dict:
+    """Model and training sizes of the demo and of the full study, from their configs."""
+    from nlpbench.config import load_schema, validate_config
+    schema = load_schema(REPO / "schemas" / "config.schema.yaml")
+    full = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()), schema)
+    demo = validate_config(yaml.safe_load((REPO / "demo" / "config.yaml").read_text()), schema)
+    return {name: {**cfg["textgen"]["model"], "batch_size": cfg["textgen"]["train"]["batch_size"],
+                   "seq_len": cfg["textgen"]["train"]["seq_len"], "min_freq": cfg["textgen"]["word_min_freq"]}
+            for name, cfg in (("demo", demo), ("full", full))}
+
+
+def measure(train: str, arch: str, level: str, size: dict, steps: int, device: str, gen_tokens: int) -> dict:
+    """One configuration, in this process."""
+    from nlpbench import distributed, sampling, textgen, trainer
+    from nlpbench.models.rnnlm import count_parameters
+    from nlpbench.textgen_data import Vocab, encode_songs, read_songs
+
+    torch.manual_seed(0)
+    ctx = distributed.Context(device=distributed.pick_device(device))
+    songs = read_songs(train)
+    vocab = Vocab.build(songs, level, size["min_freq"] if level == "word" else 1)
+    model = textgen.build_model(vocab, arch, embed_dim=size["embed_dim"], hidden_dim=size["hidden_dim"],
+                                num_layers=size["num_layers"], dropout=size["dropout"],
+                                tie_weights=size["tie_weights"]).to(ctx.device)
+    encoded = encode_songs(songs, vocab)
+    task = textgen.LMTask(encoded, encoded[0], vocab, batch_size=size["batch_size"], seq_len=size["seq_len"],
+                          seed=0, ctx=ctx, val_chars=1, name="bench")
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    task.start_epoch(1)
+    windows = iter(task.batches(1))
+    tokens, elapsed = 0, 0.0
+    for i in range(steps + 3):  # 3 warm-up steps are not timed
+        batch = next(windows, None)
+        if batch is None:
+            task.start_epoch(2)
+            windows = iter(task.batches(2))
+            batch = next(windows)
+        _sync(ctx.device)
+        t0 = time.perf_counter()
+        loss, n = task.loss(model, batch)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        _sync(ctx.device)
+        if i >= 3:
+            elapsed += time.perf_counter() - t0
+            tokens += n
+    t0 = time.perf_counter()
+    song = textgen.sample_songs(model, vocab, sampling.Decoding(0.8), 1, gen_tokens, seed=0, device=ctx.device)[0]
+    gen_seconds = time.perf_counter() - t0
+    mem, kind = trainer.peak_memory_mb(ctx.device)
+    total, _ = count_parameters(model)
+    return {"arch": arch, "level": level, "vocab_size": len(vocab), "params": total,
+            "batch_size": size["batch_size"], "seq_len": size["seq_len"], "hidden_dim": size["hidden_dim"],
+            "num_layers": size["num_layers"], "timed_steps": steps, "train_tokens_per_s": tokens / elapsed,
+            "generated_tokens": song["tokens"], "gen_tokens_per_s": song["tokens"] / gen_seconds,
+            "peak_memory_mb": mem, "peak_memory_kind": kind, "device": str(ctx.device),
+            "torch_threads": torch.get_num_threads()}
+
+
+def _sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", required=True, help="lyrics train split (results/data/lyrics/train.txt)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--steps", type=int, default=10)
+    ap.add_argument("--gen-tokens", type=int, default=200)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--sizes", nargs="+", default=["demo", "full"])
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: arch,level,size in a child process
+    args = ap.parse_args(argv)
+    all_sizes = sizes()
+    if args.one:
+        arch, level, size = args.one.split(",")
+        print(json.dumps({"size": size, **measure(args.train, arch, level, all_sizes[size], args.steps,
+                                                  args.device, args.gen_tokens)}))
+        return
+    runs = []
+    for size in args.sizes:
+        for level in ("char", "word"):
+            for arch in ("rnn", "lstm", "gru"):
+                out = subprocess.run([sys.executable, __file__, "--train", args.train, "--out", args.out,
+                                      "--steps", str(args.steps), "--gen-tokens", str(args.gen_tokens),
+                                      "--device", args.device, "--one", f"{arch},{level},{size}"],
+                                     capture_output=True, text=True, check=True)
+                runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+                r = runs[-1]
+                print(f"{size:5s} {arch}_{level:5s} {r['train_tokens_per_s']:>10,.0f} train tok/s "
+                      f"{r['gen_tokens_per_s']:>8,.0f} gen tok/s {r['peak_memory_mb']:>7,.0f} MB", file=sys.stderr)
+    from nlpbench.io import write_json, write_text
+    write_json(args.out, {"benchmark": "textgen", "train_split": args.train, "machine": machine(), "runs": runs})
+    write_text(Path(args.out).with_suffix(".md"), markdown(runs, machine()))
+
+
+def markdown(runs, info) -> str:
+    lines = [f"# Part A throughput ({info['platform']}, torch {info['torch']}, "
+             f"{info.get('gpu', str(info['torch_threads']) + ' CPU threads')})", "",
+             "| size | model | params | vocab | batch x seq | train tok/s | gen tok/s | peak memory |",
+             "|---|---|---:|---:|---|---:|---:|---:|"]
+    for r in runs:
+        lines.append(f"| {r['size']} | {r['arch']}_{r['level']} | {r['params']:,} | {r['vocab_size']:,} | "
+                     f"{r['batch_size']} x {r['seq_len']} | {r['train_tokens_per_s']:,.0f} | "
+                     f"{r['gen_tokens_per_s']:,.0f} | {r['peak_memory_mb']:,.0f} MB ({r['peak_memory_kind']}) |")
+    return "\n".join(lines) + "\n"
+
+
+def machine() -> dict:
+    import os
+    info = {"python": platform.python_version(), "torch": torch.__version__, "cpu_count": os.cpu_count(),
+            "platform": platform.platform(), "torch_threads": torch.get_num_threads()}
+    if torch.cuda.is_available():
+        info["gpu"] = torch.cuda.get_device_name(0)
+    return info
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+"""The benchmark script runs and writes what `make bench` promises (no timing is asserted)."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPO, run_script
+
+pytestmark = pytest.mark.workflow
+
+
+def test_textgen_bench_writes_json_and_markdown(tmp_path):
+    clean = tmp_path / "clean.txt"
+    assert run_script("clean_lyrics.py", "--input", str(REPO / "demo/data/canciones.txt"), "--output", str(clean),
+                      "--stats", str(tmp_path / "s.json"), "--histogram", str(tmp_path / "h.png")).returncode == 0
+    assert run_script("split_lyrics.py", "--input", str(clean), "--outdir", str(tmp_path)).returncode == 0
+    out = tmp_path / "bench" / "textgen.json"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks/bench_textgen.py"), "--train",
+                           str(tmp_path / "train.txt"), "--out", str(out), "--sizes", "demo", "--steps", "2",
+                           "--gen-tokens", "5", "--device", "cpu"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    assert {(r["arch"], r["level"]) for r in report["runs"]} == {
+        (a, lvl) for a in ("rnn", "lstm", "gru") for lvl in ("char", "word")}
+    for r in report["runs"]:
+        assert r["size"] == "demo" and r["params"] > 0 and r["train_tokens_per_s"] > 0
+        assert r["peak_memory_kind"] == "cpu_peak_rss" and r["peak_memory_mb"] > 0
+    assert "torch" in report["machine"]
+    assert "| demo | lstm_char |" in out.with_suffix(".md").read_text()
