@@ -121,12 +121,12 @@ def sample_songs(model, vocab: Vocab, decoding: sampling.Decoding, num: int, max
         ids, ended, logprobs = sampling.generate(rnn_step(model), start, max_tokens, decoding,
                                                  end_id=vocab.end, generator=gen, device=device,
                                                  min_new_tokens=MIN_SONG_TOKENS)
-        text = vocab.decode(start + ids)
-        record = {"index": i, "prompt": prompt, "text": text, "tokens": len(ids), "ended": ended,
-                  "temperature": decoding.temperature, "top_k": decoding.top_k, "top_p": decoding.top_p,
-                  "seed": seed, "mean_nll": -sum(logprobs) / max(1, len(logprobs))}
+        record = {"index": i, "prompt": prompt, "text": vocab.decode(start + ids), "tokens": len(ids),
+                  "ended": ended, "temperature": decoding.temperature, "top_k": decoding.top_k,
+                  "top_p": decoding.top_p, "seed": seed, "mean_nll": -sum(logprobs) / max(1, len(logprobs))}
+        # Scored on what the model wrote, not on the prompt it was given.
         record.update(genmetrics.sample_metrics(
-            text, copy_words=checker if vocab.level == "word" else None,
+            vocab.decode(ids), copy_words=checker if vocab.level == "word" else None,
             copy_chars=checker if vocab.level == "char" else None, level=vocab.level))
         out.append(record)
     return out
