@@ -25,7 +25,7 @@ def main(argv=None):
     ap.add_argument("--model-dir", required=True)
     ap.add_argument("--train", required=True, help="training split, for the copy rate")
     ap.add_argument("--num-songs", type=int, default=3)
-    ap.add_argument("--max-tokens", type=int, default=600)
+    ap.add_argument("--max-tokens", type=int, default=1000)
     ap.add_argument("--temperature", type=float, default=0.8)
     ap.add_argument("--top-k", type=int, default=0)
     ap.add_argument("--top-p", type=float, default=0.95)
