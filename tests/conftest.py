@@ -38,3 +38,12 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"{SHARED_DATA} is not here (it stands beside the checkout in CI)")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def demo_local(tmp_path_factory) -> Path:
+    """The whole demo DAG run once with the local profile, as `make demo` runs it; returns its results/."""
+    work = tmp_path_factory.mktemp("demo_local")
+    (work / "demo").symlink_to(REPO / "demo")
+    run_snakemake("--profile", str(REPO / "profiles" / "local"), "--configfile", "demo/config.yaml", cwd=work)
+    return work / "results"

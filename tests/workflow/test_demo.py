@@ -14,12 +14,9 @@ DEMO = yaml.safe_load((REPO / "demo" / "config.yaml").read_text())
 MODELS = [f"{a}_{l}" for a in DEMO["textgen"]["archs"] for l in DEMO["textgen"]["levels"]]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    work = tmp_path_factory.mktemp("demo_all")
-    (work / "demo").symlink_to(REPO / "demo")
-    run_snakemake("--profile", str(REPO / "profiles" / "local"), "--configfile", "demo/config.yaml", cwd=work)
-    return work / "results"
+@pytest.fixture
+def demo(demo_local):
+    return demo_local
 
 
 def load(path):
