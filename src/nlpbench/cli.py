@@ -32,4 +32,13 @@ def _log_slurm_context() -> None:
     if "SLURM_JOB_ID" in env and env.get("RANK", "0") == "0":
         print(f"slurm: job {env['SLURM_JOB_ID']} partition {env.get('SLURM_JOB_PARTITION', '?')} "
               f"node {env.get('SLURMD_NODENAME', '?')} cpus_per_task {env.get('SLURM_CPUS_PER_TASK', '?')} "
-              f"world_size {env.get('WORLD_SIZE', '1')}", file=sys.stderr, flush=True)
+              f"world_size {env.get('WORLD_SIZE', '1')} gpus {_gpus(env)}",
+              file=sys.stderr, flush=True)
+
+
+def _gpus(env) -> str:
+    """GPUs SLURM gave this step (the snakemake job step runs inside its own srun)."""
+    for key in ("SLURM_STEP_GPUS", "SLURM_JOB_GPUS", "CUDA_VISIBLE_DEVICES"):
+        if env.get(key):
+            return env[key]
+    return "none"

@@ -168,6 +168,18 @@ def test_a_training_job_cancelled_by_slurm_resumes_and_the_workflow_completes(cl
     assert re.search(r"SLURM-job '\d+' failed, SLURM status is: 'CANCELLED'", out)
 
 
+def test_the_gres_profile_gets_gpus_allocated_by_slurm(cluster, tmp_path):
+    """profiles/slurm-gres asks --gpus=2 for training; the test node's two (fake) GPUs are allocated."""
+    (tmp_path / "demo").symlink_to(REPO / "demo")
+    profile = write_test_profile(tmp_path / "profile", source="slurm-gres")
+    run_snakemake("results/partA/models/lstm_char/summary.json", "--profile", str(profile), "--configfile",
+                  "demo/config.yaml", cwd=tmp_path, timeout=900)
+    log = (tmp_path / "results/logs/partA/train_textgen/lstm_char.log").read_text()
+    assert re.search(r"^slurm: .* partition GPU .* world_size 2 gpus 0,1$", log, re.M), log[:500]
+    data_log = (tmp_path / "results/logs/data/clean_lyrics.log").read_text()
+    assert re.search(r"^slurm: .* partition C1Mitad1 .* gpus none$", data_log, re.M)
+
+
 def _cancel_when_checkpointed(last: Path, proc, timeout: float = 600) -> bool:
     import torch
     deadline = time.time() + timeout

@@ -1,0 +1,51 @@
+"""Profiles: the gres profile is generated from the main one, and the README's table matches it."""
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tools"))
+from make_gres_profile import render  # noqa: E402
+
+SLURM = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())
+
+
+def test_gres_profile_is_generated_from_the_slurm_profile():
+    assert (REPO / "profiles/slurm-gres/config.yaml").read_text() == render(), \
+        "profiles/slurm-gres is stale: run python tools/make_gres_profile.py"
+
+
+def test_gres_profile_asks_gpus_only_for_gpu_partition_rules():
+    gres = yaml.safe_load((REPO / "profiles/slurm-gres/config.yaml").read_text())
+    for rule, res in gres["set-resources"].items():
+        if res.get("slurm_partition") == "GPU":
+            assert res["gpu"] == res.get("nproc", 1), rule
+        else:
+            assert "gpu" not in res, rule
+    assert {k: v for k, v in gres.items() if k != "set-resources"} == \
+        {k: v for k, v in SLURM.items() if k != "set-resources"}
+
+
+def test_slurm_profile_asks_no_gres_and_runs_training_on_two_processes():
+    for rule, res in SLURM["set-resources"].items():
+        assert not {"gpu", "gres"} & set(res), rule
+    assert SLURM["set-resources"]["train_textgen"]["nproc"] == 2
+    assert "attempt" in str(SLURM["set-resources"]["train_textgen"]["runtime"])
+
+
+def test_readme_resource_table_matches_the_slurm_profile():
+    readme = (REPO / "README.md").read_text()
+    table = readme.split("### Resources on the cluster", 1)[1].split("\n\n", 2)[1]
+    rows = {m[1]: m for m in re.finditer(r"^\| `(\w+)` \| (\w+) \| ([^|]+) \| (\d+) \| ([^|]+) \| ([^|]+) \|$",
+                                         table, re.M)}
+    defaults = SLURM["default-resources"]
+    assert set(rows) == set(SLURM["set-resources"])
+    for rule, res in SLURM["set-resources"].items():
+        row = rows[rule]
+        assert row[2] == res.get("slurm_partition", defaults["slurm_partition"]), rule
+        assert int(row[4]) == SLURM.get("set-threads", {}).get(rule, 1), rule
+        assert row[5].strip().replace("`", "") == str(res.get("runtime", defaults["runtime"])), rule
+        assert row[6].strip().replace("`", "") == str(res.get("mem_mb", defaults["mem_mb"])), rule
