@@ -41,9 +41,11 @@ demo: $(STAMP)
 test: $(STAMP) sysdeps
 	$(BIN)/pytest
 
-# Benchmarks read the DISCO sonnets when ../shared/data is beside the checkout,
-# else the demo lyrics; BENCH_LYRICS=path overrides (e.g. on a cluster node).
+# Benchmarks read the DISCO sonnets and the MeIA reviews when ../shared/data is
+# beside the checkout, else the demo data; BENCH_LYRICS=path and
+# BENCH_REVIEWS=path override (e.g. on a cluster node).
 BENCH_LYRICS ?= $(firstword $(wildcard ../shared/data/disco_sonnets/disco_sonnets.txt) demo/data/canciones.txt)
+BENCH_REVIEWS ?= $(firstword $(wildcard ../shared/data/meia2025/MeIA_2025_train.csv) demo/data/reviews.csv)
 BENCH_DIR := results/bench
 
 bench: $(STAMP)
@@ -52,7 +54,9 @@ bench: $(STAMP)
 		--stats $(BENCH_DIR)/lyrics/stats.json --histogram $(BENCH_DIR)/lyrics/lengths.png
 	$(BIN)/python scripts/split_lyrics.py --input $(BENCH_DIR)/lyrics/clean.txt --outdir $(BENCH_DIR)/lyrics
 	$(BIN)/python benchmarks/bench_textgen.py --train $(BENCH_DIR)/lyrics/train.txt --out $(BENCH_DIR)/textgen.json
-	@cat $(BENCH_DIR)/textgen.md
+	$(BIN)/python scripts/split_reviews.py --input $(BENCH_REVIEWS) --outdir $(BENCH_DIR)/reviews
+	$(BIN)/python benchmarks/bench_classify.py --splits $(BENCH_DIR)/reviews --out $(BENCH_DIR)/classify.json
+	@cat $(BENCH_DIR)/textgen.md $(BENCH_DIR)/classify.md
 
 lint: $(STAMP)
 	$(SNAKEMAKE) --lint --configfile $(CONFIG)

@@ -19,12 +19,14 @@ configfile: "config.yaml"
 include: "rules/common.smk"
 include: "rules/data.smk"
 include: "rules/textgen.smk"
+include: "rules/classify.smk"
 
 
 localrules:
     all,
     data,
     partA,
+    partB,
 
 
 rule all:
@@ -41,3 +43,8 @@ rule data:
 rule partA:
     input:
         partA_targets(),
+
+
+rule partB:
+    input:
+        partB_targets(),

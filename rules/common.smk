@@ -28,10 +28,16 @@ validate_config(config, load_schema(Path(workflow.basedir) / "schemas" / "config
 RESULTS = "results"
 DATA = f"{RESULTS}/data"
 PARTA = f"{RESULTS}/partA"
+PARTB = f"{RESULTS}/partB"
 CKPT = f"{RESULTS}/checkpoints"  # last.pt of running jobs: not declared, so a killed job keeps it
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 SPLITS = ["train", "val", "test"]
+PARTB_ARTIFACTS = ["summary.json", "metrics_test.json", "confusion_matrix.csv", "confusion_matrix.png",
+                   "errors.csv", "error_analysis.md"]
+PARTB_REPORT = ["metrics.csv", "metrics.md", "confusion_matrices.png", "learning_curves.png",
+                "ablation_heatmaps.png"]
+BASELINES = ["majority", "tfidf_lr"]
 PARTA_REPORT = ["metrics.csv", "metrics.md", "learning_curves.png", "bpc.png", "context_length.png",
                 "decoding_heatmaps.png"]
 
@@ -106,5 +112,31 @@ def partA_targets():
     ]
 
 
+def classify_flags(wildcards):
+    """Tokenizer, model and training flags of scripts/train_classifier.py, from the config."""
+    c = config["classify"]
+    model = {k: v for k, v in c["model"].items() if v is not None}
+    opts = {**c["tokenizer"], **model, **c["train"], "seed": config["seed"], "device": config["device"],
+            "precision": config["precision"]}
+    if "bs" in wildcards.keys():
+        opts.update(batch_size=int(wildcards.bs), lr=wildcards.lr)
+    return cli_args(opts)
+
+
+def ablation_runs():
+    grid = config["classify"]["ablations"]
+    archs = grid["archs"] if grid["archs"] is not None else config["classify"]["archs"]
+    return [f"{a}/bs{b}_lr{lr}" for a in archs for b in grid["batch_sizes"] for lr in grid["lrs"]]
+
+
+def partB_targets():
+    return [
+        *expand(f"{PARTB}/models/{{m}}/{{f}}", m=config["classify"]["archs"], f=PARTB_ARTIFACTS),
+        *expand(f"{PARTB}/baselines/{{b}}/{{f}}", b=BASELINES, f=PARTB_ARTIFACTS),
+        *expand(f"{PARTB}/ablations/{{r}}/metrics_test.json", r=ablation_runs()),
+        *expand(f"{PARTB}/analysis/{{f}}", f=PARTB_REPORT),
+    ]
+
+
 def all_targets():
-    return data_targets() + partA_targets()
+    return data_targets() + partA_targets() + partB_targets()

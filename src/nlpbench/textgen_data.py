@@ -57,16 +57,23 @@ class Vocab:
 
     @classmethod
     def build(cls, songs: list[str], level: str, min_freq: int = 1) -> "Vocab":
-        counts = Counter(tok for song in songs for tok in tokenize(song, level))
+        return cls.from_tokens((tokenize(song, level) for song in songs), level, min_freq)
+
+    @classmethod
+    def from_tokens(cls, token_lists, level: str, min_freq: int = 1) -> "Vocab":
+        counts = Counter(tok for tokens in token_lists for tok in tokens)
         kept = sorted(tok for tok, n in counts.items() if n >= min_freq)  # sorted: same ids every run
         return cls(SPECIALS + kept, level, min_freq)
+
+    def ids(self, tokens: list[str]) -> list[int]:
+        return [self.stoi.get(t, self.unk) for t in tokens]
 
     def __len__(self) -> int:
         return len(self.itos)
 
     def encode(self, song: str) -> list[int]:
         """A whole song with its markers: [START] tokens [END]."""
-        return [self.start, *(self.stoi.get(t, self.unk) for t in tokenize(song, self.level)), self.end]
+        return [self.start, *self.ids(tokenize(song, self.level)), self.end]
 
     def decode(self, ids, skip_specials: bool = True) -> str:
         specials = {self.pad, self.start, self.end} if skip_specials else set()

@@ -88,3 +88,52 @@ def test_no_training_checkpoint_is_left_behind(demo):
 def test_second_run_has_nothing_to_do(demo):
     proc = run_snakemake("-n", "--configfile", "demo/config.yaml", cwd=demo.parent)
     assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+CLASSIFIERS = DEMO["classify"]["archs"]
+
+
+@pytest.mark.parametrize("name", [f"models/{a}" for a in CLASSIFIERS] + ["baselines/majority", "baselines/tfidf_lr"])
+def test_each_classifier_and_baseline_has_test_artifacts(demo, name):
+    folder = demo / "partB" / name
+    metrics = load(folder / "metrics_test.json")
+    for key in ("accuracy", "macro_f1", "weighted_f1", "mae", "inference_reviews_per_s"):
+        assert metrics[key] is not None, key
+    assert metrics["n"] == len(pd.read_csv(demo / "data/reviews/test.csv"))
+    cm = pd.read_csv(folder / "confusion_matrix.csv", index_col=0)
+    assert cm.shape == (5, 5) and cm.to_numpy().sum() == metrics["n"]
+    assert np_trace(cm) / metrics["n"] == pytest.approx(metrics["accuracy"])
+    errors = pd.read_csv(folder / "errors.csv")
+    assert len(errors) == metrics["n"] - np_trace(cm)
+    assert "confused" in (folder / "error_analysis.md").read_text().lower()
+    summary = load(folder / "summary.json")
+    assert summary["best_val_macro_f1"] is not None and summary["params_total"] >= 0
+
+
+@pytest.mark.parametrize("arch", CLASSIFIERS)
+def test_classifier_trainlog_and_model_selection_on_val(demo, arch):
+    folder = demo / "partB" / "models" / arch
+    log = pd.read_csv(folder / "trainlog.csv")
+    assert list(log.columns) == ["epoch", "train_loss", "val_loss", "val_accuracy", "val_macro_f1", "seconds",
+                                 "reviews_per_s", "lr"]
+    summary = load(folder / "summary.json")
+    assert summary["best_val_macro_f1"] == pytest.approx(log["val_macro_f1"].max())
+
+
+def test_classifier_ablation_grid_and_report(demo):
+    grid = DEMO["classify"]["ablations"]
+    for arch in grid["archs"]:
+        for bs in grid["batch_sizes"]:
+            for lr in grid["lrs"]:
+                summary = load(demo / "partB" / "ablations" / arch / f"bs{bs}_lr{lr}" / "summary.json")
+                assert summary["batch_size"] == bs and summary["lr"] == pytest.approx(lr)
+    folder = demo / "partB" / "analysis"
+    table = pd.read_csv(folder / "metrics.csv")
+    assert len(table) == len(CLASSIFIERS) + 2
+    for png in ("confusion_matrices", "learning_curves", "ablation_heatmaps"):
+        assert (folder / f"{png}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def np_trace(frame) -> int:
+    values = frame.to_numpy()
+    return int(sum(values[i, i] for i in range(len(values))))

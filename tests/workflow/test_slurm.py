@@ -61,7 +61,8 @@ def job_logs(results: Path) -> dict[str, list[Path]]:
     """Rule name -> the logs of its jobs (results/logs/<stage>/<rule>.log or <rule>/<wildcards>.log)."""
     logs: dict[str, list[Path]] = {}
     for path in (results / "logs").rglob("*.log"):
-        rule = path.stem if path.parent.parent == results / "logs" else path.parent.name
+        parts = path.relative_to(results / "logs").parts  # (stage, rule.log) or (stage, rule, ...)
+        rule = parts[1] if len(parts) > 2 else Path(parts[1]).stem
         logs.setdefault(rule, []).append(path)
     return logs
 
@@ -95,7 +96,8 @@ def test_each_job_ran_in_the_partition_its_profile_names(slurm_run):
 
 
 def test_gpu_rules_ran_under_torchrun_with_two_processes(slurm_run):
-    for path in job_logs(slurm_run / "results")["train_textgen"]:
+    logs = job_logs(slurm_run / "results")
+    for path in logs["train_textgen"] + logs["train_classifier"]:
         assert slurm_line(path)["world"] == 2
     for name in (f"{a}_{lvl}" for a in DEMO["textgen"]["archs"] for lvl in DEMO["textgen"]["levels"]):
         summary = json.loads((slurm_run / "results/partA/models" / name / "summary.json").read_text())
@@ -115,6 +117,11 @@ def test_cluster_outputs_equal_a_local_run(slurm_run, demo_local):
         a = json.loads((model / "eval.json").read_text())
         b = json.loads((cluster / "partA" / "models" / model.name / "eval.json").read_text())
         assert b["test"]["bpc"] == pytest.approx(a["test"]["bpc"], rel=1e-4), model.name
+    for model in (demo_local / "partB" / "models").iterdir():
+        one = pd.read_csv(model / "trainlog.csv")
+        two = pd.read_csv(cluster / "partB" / "models" / model.name / "trainlog.csv")
+        for col in ("train_loss", "val_loss"):
+            assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (model.name, col)
 
 
 def test_targeted_reexecution_reruns_only_that_rule_and_its_dependants(slurm_run):

@@ -1,0 +1,48 @@
+#!/usr/bin/env python
+"""Part B report: metrics table (CSV and Markdown) and figures from the review classifiers' artifacts.
+
+    python scripts/report_partB.py --models results/partB/models/cnn ... \
+        --baselines results/partB/baselines/majority results/partB/baselines/tfidf_lr \
+        [--ablations results/partB/ablations/lstm/bs32_lr0.001 ...] --outdir results/partB/report
+
+Writes metrics.csv, metrics.md, confusion_matrices.png, learning_curves.png and
+ablation_heatmaps.png into --outdir. Without --ablations the heatmap figure still
+exists and says no ablation was configured.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+from nlpbench import cli
+from nlpbench import report_partb as rep
+from nlpbench.io import write_text
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", nargs="+", required=True, metavar="DIR",
+                    help="neural model directories with summary.json, metrics_test.json, "
+                         "confusion_matrix.csv and trainlog.csv")
+    ap.add_argument("--baselines", nargs="*", default=[], metavar="DIR",
+                    help="baseline directories with summary.json, metrics_test.json and confusion_matrix.csv")
+    ap.add_argument("--ablations", nargs="*", default=[], metavar="DIR",
+                    help="batch size x learning rate runs (summary.json, metrics_test.json), any archs")
+    ap.add_argument("--outdir", required=True, help="where the tables and figures go")
+    args = ap.parse_args(argv)
+
+    # Read and check every input before writing anything: bad input leaves no partial report.
+    report = rep.load_report(args.models, args.baselines, args.ablations)
+
+    out = Path(args.outdir)
+    rep.draw_confusions(report.confusions, out / "confusion_matrices.png", report.metrics)
+    rep.draw_learning_curves(report.trainlogs, out / "learning_curves.png")
+    rep.draw_ablation(report.ablation, out / "ablation_heatmaps.png")
+    write_text(out / "metrics.md", rep.metrics_table(report.metrics))
+    write_text(out / "metrics.csv", report.metrics.to_csv(index=False))
+    print(f"{len(report.trainlogs)} model(s), {len(report.metrics) - len(report.trainlogs)} baseline(s), "
+          f"{len(report.ablation)} ablation run(s) -> {out}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))

@@ -1,0 +1,133 @@
+#!/usr/bin/env python
+"""Train one review classifier (CNN, RNN, LSTM or GRU), select it on val macro-F1, score it on test once.
+
+    torchrun --standalone --nproc_per_node=N scripts/train_classifier.py \
+        --train train.csv --val val.csv --test test.csv --label-map label_map.json --arch lstm \
+        --outdir results/partB/models/lstm --ckpt-dir results/checkpoints/partB/lstm [hyperparameters]
+
+Writes model_best.pt, trainlog.csv, summary.json, vocab.json and the test
+artifacts (metrics_test.json, confusion_matrix.csv/.png, errors.csv,
+error_analysis.md) to --outdir (rank 0).
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from nlpbench import classify, classify_eval, cli, distributed, trainer
+from nlpbench.io import write_json
+from nlpbench.models.classifiers import build_classifier
+from nlpbench.models.rnnlm import count_parameters
+from nlpbench.textgen_data import Vocab
+
+RUN_KEYS = ("train", "val", "arch", "lowercase", "strip_accents", "min_freq", "max_len", "embed_dim", "embeddings",
+            "hidden_dim", "num_layers", "bidirectional", "pooling", "cnn_kernel_sizes", "cnn_channels", "dropout",
+            "epochs", "batch_size", "lr", "weight_decay", "patience", "class_weights", "seed", "precision")
+
+
+def parse(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name in ("train", "val", "test", "label_map", "outdir", "ckpt_dir"):
+        ap.add_argument("--" + name.replace("_", "-"), required=True)
+    ap.add_argument("--arch", choices=["cnn", "rnn", "lstm", "gru"], required=True)
+    ap.add_argument("--name", help="model name in logs and summary (default ARCH)")
+    ap.add_argument("--lowercase", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--strip-accents", action=argparse.BooleanOptionalAction, default=False)
+    ap.add_argument("--min-freq", type=int, default=2)
+    ap.add_argument("--max-len", type=int, default=256)
+    ap.add_argument("--embed-dim", type=int, default=200)
+    ap.add_argument("--embeddings", help="local word2vec/GloVe text file (default: trained from scratch)")
+    ap.add_argument("--hidden-dim", type=int, default=256)
+    ap.add_argument("--num-layers", type=int, default=2)
+    ap.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--pooling", choices=["last", "mean", "max"], default="max")
+    ap.add_argument("--cnn-kernel-sizes", type=int, nargs="+", default=[3, 4, 5])
+    ap.add_argument("--cnn-channels", type=int, default=100)
+    ap.add_argument("--dropout", type=float, default=0.5)
+    ap.add_argument("--epochs", type=int, default=15)
+    ap.add_argument("--batch-size", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--patience", type=int, default=3)
+    ap.add_argument("--class-weights", action=argparse.BooleanOptionalAction, default=False)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
+    ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--progress-every", type=float, default=30.0)
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(argv)
+    ctx = distributed.init(args.device)
+    if args.threads:
+        torch.set_num_threads(max(1, args.threads // ctx.world))
+    name = args.name or args.arch
+    frames = {s: pd.read_csv(getattr(args, s), keep_default_na=False) for s in ("train", "val", "test")}
+    label_map = classify_eval.load_label_map(args.label_map)
+    k = len(label_map["classes"])
+    tok = dict(lowercase=args.lowercase, strip_accents=args.strip_accents)
+    vocab = Vocab.from_tokens((classify.tokenize_review(t, **tok) for t in frames["train"]["text"]), "word",
+                              args.min_freq)
+    seqs = {s: classify.encode(df["text"], vocab, args.max_len, **tok) for s, df in frames.items()}
+    vectors, coverage = (classify.load_vectors(args.embeddings, vocab, args.embed_dim) if args.embeddings
+                         else (None, None))
+    torch.manual_seed(args.seed)  # same initial weights on every run and every rank
+    model = build_classifier(args.arch, len(vocab), k, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
+                             num_layers=args.num_layers, bidirectional=args.bidirectional, pooling=args.pooling,
+                             kernel_sizes=args.cnn_kernel_sizes, channels=args.cnn_channels, dropout=args.dropout,
+                             pad=vocab.pad, vectors=vectors)
+    train_labels = frames["train"]["label"].tolist()
+    task = classify.ClassifyTask(
+        seqs["train"], train_labels, seqs["val"], frames["val"]["label"].tolist(), k, batch_size=args.batch_size,
+        seed=args.seed, pad=vocab.pad, ctx=ctx,
+        class_weights=classify.inverse_frequency_weights(train_labels, k) if args.class_weights else None)
+    task.meta = {"model_args": model.args, "name": name, "tokenizer": tok, "max_len": args.max_len}
+    run = {key: getattr(args, key) for key in RUN_KEYS}
+    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=1.0,
+                            patience=args.patience, monitor="val_macro_f1", mode="max", precision=args.precision,
+                            seed=args.seed, progress_every_s=args.progress_every, name=name,
+                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    outdir = Path(args.outdir)
+    if ctx.is_main:
+        vocab.to_json(outdir / "vocab.json")
+    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir)
+    if ctx.is_main:
+        # The test split, once, with the weights chosen on val.
+        probs, speed = classify.timed_predict(model, seqs["test"], vocab.pad, ctx.device)
+        metrics = classify_eval.write_eval_artifacts(
+            outdir, frames["test"], probs.argmax(1).numpy(), probs.numpy(), label_map,
+            extra={"name": name, "inference_reviews_per_s": speed, "device": str(ctx.device)})
+        write_json(outdir / "summary.json", summary(name, args, run, model, vocab, res, ctx, coverage))
+        trainer.clear_checkpoint(args.ckpt_dir)
+        print(f"[{name}] test accuracy {metrics['accuracy']:.4f} macro-F1 {metrics['macro_f1']:.4f}",
+              file=sys.stderr)
+    distributed.shutdown(ctx)
+
+
+def summary(name, args, run, model, vocab, res, ctx, coverage) -> dict:
+    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
+    total, trainable = count_parameters(model)
+    return {
+        "name": name, "arch": args.arch, "family": "convolutional" if args.arch == "cnn" else "recurrent",
+        "params_total": total, "params_trainable": trainable, "vocab_size": len(vocab),
+        "embeddings_coverage": coverage, "batch_size": args.batch_size, "lr": args.lr,
+        "best_epoch": res.best_epoch, "epochs_run": len(res.history),
+        "early_stopped": len(res.history) < args.epochs,
+        "best_val_macro_f1": best["val_macro_f1"], "best_val_accuracy": best["val_accuracy"],
+        "best_val_loss": best["val_loss"],
+        "train_seconds": res.train_seconds, "reviews_per_second": res.items_per_second,
+        "peak_memory_mb": res.peak_memory_mb, "peak_memory_kind": res.peak_memory_kind,
+        "device": str(ctx.device), "world_size": ctx.world, "torch_threads": torch.get_num_threads(),
+        "resumed_from_epoch": res.resumed_from_epoch, "config": run,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))

@@ -1,0 +1,80 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import f1_score
+
+from nlpbench import classify, distributed
+from nlpbench.models.classifiers import build_classifier
+from nlpbench.textgen_data import Vocab
+
+ARCHS = ["cnn", "rnn", "lstm", "gru"]
+
+
+def model(arch, pooling="max", bidirectional=True):
+    torch.manual_seed(0)
+    return build_classifier(arch, 40, 5, embed_dim=8, hidden_dim=6, num_layers=2, bidirectional=bidirectional,
+                            pooling=pooling, kernel_sizes=[2, 3], channels=4, dropout=0.3, pad=0).eval()
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_logits_shape(arch):
+    ids, lengths = classify.collate([torch.tensor([5, 6, 7]), torch.tensor([8])], pad=0)
+    assert model(arch)(ids, lengths).shape == (2, 5)
+
+
+@pytest.mark.parametrize("arch,pooling,bi", [(a, p, b) for a in ARCHS for p in ("last", "mean", "max")
+                                             for b in (True, False) if a != "cnn" or (p == "max" and b)])
+def test_padding_never_changes_a_prediction(arch, pooling, bi):
+    m = model(arch, pooling, bi)
+    short, long = torch.tensor([4, 9, 11]), torch.arange(4, 30)
+    alone = m(*classify.collate([short], pad=0))
+    batched = m(*classify.collate([short, long], pad=0))
+    assert torch.allclose(alone[0], batched[0], atol=1e-6)
+    tiny = torch.tensor([7])  # shorter than the widest CNN kernel
+    assert torch.allclose(m(*classify.collate([tiny], 0))[0], m(*classify.collate([tiny, long], 0))[0], atol=1e-6)
+
+
+def test_macro_f1_from_confusion_equals_sklearn():
+    rng = np.random.default_rng(0)
+    y, p = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
+    p[:50] = y[:50]
+    cm = np.bincount(y * 4 + p, minlength=16).reshape(4, 4)
+    assert classify.macro_f1_from_confusion(cm) == pytest.approx(f1_score(y, p, average="macro"))
+
+
+def test_tokenizer_options():
+    assert classify.tokenize_review("¡Qué RICO!", lowercase=True) == ["¡", "qué", "rico", "!"]
+    assert classify.tokenize_review("Qué rico", lowercase=False, strip_accents=True) == ["Que", "rico"]
+
+
+def test_encode_cuts_to_max_len_and_never_returns_empty():
+    vocab = Vocab.from_tokens([["muy", "bueno"]], "word")
+    seqs = classify.encode(["muy bueno muy bueno", ""], vocab, max_len=3, lowercase=True, strip_accents=False)
+    assert seqs[0].tolist() == [vocab.stoi["muy"], vocab.stoi["bueno"], vocab.stoi["muy"]]
+    assert seqs[1].tolist() == [vocab.unk]
+
+
+def test_task_shards_each_global_batch_across_ranks():
+    seqs = [torch.tensor([i + 4]) for i in range(10)]
+    full = classify.ClassifyTask(seqs, list(range(10)), seqs, list(range(10)), 10, batch_size=4, seed=1, pad=0,
+                                 ctx=distributed.Context())
+    halves = [classify.ClassifyTask(seqs, list(range(10)), seqs, list(range(10)), 10, batch_size=4, seed=1, pad=0,
+                                    ctx=distributed.Context(rank=r, world=2)) for r in (0, 1)]
+    for epoch in (1, 2):
+        whole = [b[2].tolist() for b in full.batches(epoch)]
+        parts = [[b[2].tolist() for b in h.batches(epoch)] for h in halves]
+        assert len(whole) == full.steps_per_epoch() == 2
+        for step, labels in enumerate(whole):
+            assert sorted(parts[0][step] + parts[1][step]) == sorted(labels)
+
+
+def test_load_vectors_checks_the_file_and_dimension(tmp_path):
+    vocab = Vocab.from_tokens([["hola", "mundo"]], "word")
+    path = tmp_path / "v.txt"
+    path.write_text("2 3\nhola 1 2 3\notra 4 5 6\n")
+    matrix, coverage = classify.load_vectors(path, vocab, 3)
+    assert matrix[vocab.stoi["hola"]].tolist() == [1, 2, 3] and coverage == 0.5
+    with pytest.raises(Exception, match="expected 4"):
+        classify.load_vectors(path, vocab, 4)
+    with pytest.raises(Exception, match="classify.model.embeddings"):
+        classify.load_vectors(tmp_path / "missing.txt", vocab, 3)
