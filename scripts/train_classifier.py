@@ -22,7 +22,6 @@ import torch
 from nlpbench import classify, classify_eval, cli, distributed, trainer
 from nlpbench.io import write_json
 from nlpbench.models.classifiers import build_classifier
-from nlpbench.models.rnnlm import count_parameters
 from nlpbench.textgen_data import Vocab
 
 RUN_KEYS = ("train", "val", "arch", "lowercase", "strip_accents", "min_freq", "max_len", "embed_dim", "embeddings",
@@ -113,21 +112,13 @@ def main(argv=None):
 
 def summary(name, args, run, model, vocab, res, ctx, coverage) -> dict:
     best = next(r for r in res.history if r["epoch"] == res.best_epoch)
-    total, trainable = count_parameters(model)
     return {
         "name": name, "arch": args.arch, "family": "convolutional" if args.arch == "cnn" else "recurrent",
-        "params_total": total, "params_trainable": trainable, "vocab_size": len(vocab),
-        "embeddings_coverage": coverage, "batch_size": args.batch_size, "lr": args.lr,
-        "best_epoch": res.best_epoch, "epochs_run": len(res.history),
-        "early_stopped": len(res.history) < args.epochs,
+        **trainer.run_summary(model, res, ctx, args.epochs, "reviews"),
+        "vocab_size": len(vocab), "embeddings_coverage": coverage, "batch_size": args.batch_size, "lr": args.lr,
         "best_val_macro_f1": best["val_macro_f1"], "best_val_accuracy": best["val_accuracy"],
-        "best_val_loss": best["val_loss"],
-        "train_seconds": res.train_seconds, "reviews_per_second": res.items_per_second,
-        "peak_memory_mb": res.peak_memory_mb, "peak_memory_kind": res.peak_memory_kind,
-        "device": str(ctx.device), "world_size": ctx.world, "torch_threads": torch.get_num_threads(),
-        "resumed_from_epoch": res.resumed_from_epoch, "config": run,
+        "best_val_loss": best["val_loss"], "config": run,
     }
-
 
 if __name__ == "__main__":
     sys.exit(cli.run(main))

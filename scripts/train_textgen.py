@@ -21,7 +21,6 @@ import torch
 from nlpbench import cli, distributed, trainer
 from nlpbench.argtypes import fraction
 from nlpbench.io import write_json
-from nlpbench.models.rnnlm import count_parameters
 from nlpbench.textgen import LMTask, build_model
 from nlpbench.textgen_data import Vocab, encode_songs, eval_chars, oov_stats, read_songs
 
@@ -99,23 +98,16 @@ def main(argv=None):
 
 def summary(name, args, run, model, vocab, res, ctx, val_songs) -> dict:
     best = next(r for r in res.history if r["epoch"] == res.best_epoch)
-    total, trainable = count_parameters(model)
     return {
         "name": name, "arch": args.arch, "level": args.level, "family": "recurrent",
-        "params_total": total, "params_trainable": trainable, "tied_weights": model.tied,
-        "vocab_size": len(vocab), "seq_len": args.seq_len,
-        "best_epoch": res.best_epoch, "epochs_run": len(res.history),
-        "early_stopped": len(res.history) < args.epochs,
+        **trainer.run_summary(model, res, ctx, args.epochs, "tokens"),
+        "tied_weights": model.tied, "vocab_size": len(vocab), "seq_len": args.seq_len,
         "best_val_loss": best["val_loss"], "best_val_ppl": best["val_ppl"], "best_val_bpc": best["val_bpc"],
         "ppl_unit": args.level,
         "oov_rate_val": oov_stats(val_songs, vocab)["oov_rate"] if args.level == "word" else None,
         "oov_counting": OOV_NOTE if args.level == "word" else None,
-        "train_seconds": res.train_seconds, "tokens_per_second": res.items_per_second,
-        "peak_memory_mb": res.peak_memory_mb, "peak_memory_kind": res.peak_memory_kind,
-        "device": str(ctx.device), "world_size": ctx.world, "torch_threads": torch.get_num_threads(),
-        "resumed_from_epoch": res.resumed_from_epoch, "config": run,
+        "config": run,
     }
-
 
 if __name__ == "__main__":
     sys.exit(cli.run(main))
