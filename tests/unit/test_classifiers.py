@@ -2,9 +2,10 @@ import numpy as np
 import pytest
 import torch
 from sklearn.metrics import f1_score
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from nlpbench import classify, distributed
-from nlpbench.models.classifiers import build_classifier
+from nlpbench.models.classifiers import CELLS, build_classifier, reverse_within
 from nlpbench.textgen_data import Vocab
 
 ARCHS = ["cnn", "rnn", "lstm", "gru"]
@@ -32,6 +33,30 @@ def test_padding_never_changes_a_prediction(arch, pooling, bi):
     assert torch.allclose(alone[0], batched[0], atol=1e-6)
     tiny = torch.tensor([7])  # shorter than the widest CNN kernel
     assert torch.allclose(m(*classify.collate([tiny], 0))[0], m(*classify.collate([tiny, long], 0))[0], atol=1e-6)
+
+
+@pytest.mark.parametrize("arch,bi", [(a, b) for a in ("rnn", "lstm", "gru") for b in (True, False)])
+def test_recurrent_encoder_equals_packed_sequences(arch, bi):
+    """The padded, reversed-within-length encoder computes what nn.LSTM over packed sequences computes."""
+    m = model(arch, "max", bi)
+    ref = CELLS[arch](8, 6, 2, batch_first=True, bidirectional=bi)
+    with torch.no_grad():  # copy each (layer, direction) cell into the reference's l{k}[_reverse] weights
+        for i, cell in enumerate(m.cells):
+            layer, suffix = divmod(i, 2 if bi else 1)
+            for name, w in cell.named_parameters():
+                getattr(ref, f"{name[:-1]}{layer}" + ("_reverse" if suffix else "")).copy_(w)
+    ids, lengths = classify.collate([torch.arange(4, 30), torch.tensor([4, 9, 11]), torch.tensor([7])], pad=0)
+    x = m.embed(ids)
+    packed, _ = ref(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
+    want, _ = pad_packed_sequence(packed, batch_first=True)
+    got = m.encode(x, lengths)
+    mask = (torch.arange(ids.size(1))[None, :] < lengths[:, None])[..., None]
+    assert torch.allclose(got * mask, want * mask, atol=1e-6)
+
+
+def test_reverse_within_keeps_padding_in_place():
+    x = torch.tensor([[1, 2, 3, 0], [4, 5, 0, 0]])
+    assert reverse_within(x, torch.tensor([3, 2])).tolist() == [[3, 2, 1, 0], [5, 4, 0, 0]]
 
 
 def test_macro_f1_from_confusion_equals_sklearn():
