@@ -13,10 +13,12 @@ SNAKEMAKE := $(BIN)/snakemake
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help venv demo test bench lint dag docs-dag sysdeps clean
+.PHONY: help venv demo report docs-figures test bench lint dag docs-dag sysdeps clean
 
 help:
 	@echo "make demo      run the whole workflow on the bundled demo config (CPU, minutes)"
+	@echo "make report    results/report.html: every figure and table, captioned (after make demo; CONFIG=$(CONFIG))"
+	@echo "make docs-figures  copy a few demo figures into docs/figures for the README"
 	@echo "make test      run the test suite (installs what it needs)"
 	@echo "make bench     throughput and memory benchmarks -> results/bench/*.json and *.md"
 	@echo "make lint      snakemake --lint"
@@ -38,6 +40,21 @@ sysdeps:
 demo: $(STAMP)
 	$(SNAKEMAKE) --profile profiles/local --configfile demo/config.yaml
 
+# The HTML report of whatever CONFIG produced; runs the missing jobs first.
+REPORT ?= results/report.html
+report: $(STAMP)
+	$(SNAKEMAKE) --profile profiles/local --configfile $(CONFIG)
+	$(SNAKEMAKE) --configfile $(CONFIG) --report $(REPORT)
+	@echo "open $(REPORT) in a browser (one self-contained file)"
+
+DOCS_FIGURES := results/comparison/quality_vs_cost.png results/partA/analysis/bpc.png \
+	results/partB/analysis/confusion_matrices.png results/partB/analysis/ablation_heatmaps.png
+docs-figures: $(STAMP)
+	$(SNAKEMAKE) --profile profiles/local --configfile demo/config.yaml $(DOCS_FIGURES)
+	mkdir -p docs/figures
+	cp $(DOCS_FIGURES) docs/figures/
+	@echo "wrote docs/figures/ from the demo"
+
 test: $(STAMP) sysdeps
 	$(BIN)/pytest
 
@@ -56,7 +73,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_textgen.py --train $(BENCH_DIR)/lyrics/train.txt --out $(BENCH_DIR)/textgen.json
 	$(BIN)/python scripts/split_reviews.py --input $(BENCH_REVIEWS) --outdir $(BENCH_DIR)/reviews
 	$(BIN)/python benchmarks/bench_classify.py --splits $(BENCH_DIR)/reviews --out $(BENCH_DIR)/classify.json
-	@cat $(BENCH_DIR)/textgen.md $(BENCH_DIR)/classify.md
+	$(BIN)/python benchmarks/bench_transformers.py --out $(BENCH_DIR)/transformers.json
+	$(BIN)/python benchmarks/bench_workflow.py --out $(BENCH_DIR)/workflow.json
+	@cat $(BENCH_DIR)/textgen.md $(BENCH_DIR)/classify.md $(BENCH_DIR)/transformers.md $(BENCH_DIR)/workflow.md
 
 lint: $(STAMP)
 	$(SNAKEMAKE) --lint --configfile $(CONFIG)

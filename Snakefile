@@ -18,8 +18,12 @@ configfile: "config.yaml"
 
 include: "rules/common.smk"
 include: "rules/data.smk"
+include: "rules/models.smk"
 include: "rules/textgen.smk"
+include: "rules/llm.smk"
 include: "rules/classify.smk"
+include: "rules/encoder.smk"
+include: "rules/report.smk"
 
 
 localrules:
@@ -27,6 +31,7 @@ localrules:
     data,
     partA,
     partB,
+    compare,
 
 
 rule all:
@@ -48,3 +53,8 @@ rule partA:
 rule partB:
     input:
         partB_targets(),
+
+
+rule compare:
+    input:
+        [f"{COMPARE}/{f}" for f in COMPARE_OUTPUTS],

@@ -117,9 +117,13 @@ rule baseline_reviews:
 
 rule report_partB:
     input:
-        models=expand(f"{PARTB}/models/{{m}}/{{f}}", m=config["classify"]["archs"], f=PARTB_ARTIFACTS + ["trainlog.csv"]),
+        models=expand(f"{PARTB}/models/{{m}}/{{f}}", m=partB_models(), f=PARTB_ARTIFACTS + ["trainlog.csv"]),
         baselines=expand(f"{PARTB}/baselines/{{b}}/{{f}}", b=BASELINES, f=PARTB_ARTIFACTS),
-        ablations=expand(f"{PARTB}/ablations/{{r}}/{{f}}", r=ablation_runs(), f=["summary.json", "metrics_test.json"]),
+        ablations=expand(
+            f"{PARTB}/ablations/{{r}}/{{f}}",
+            r=ablation_runs() + encoder_ablation_runs(),
+            f=["summary.json", "metrics_test.json"],
+        ),
     output:
         metrics=report(
             f"{PARTB}/analysis/metrics.csv",
@@ -148,9 +152,9 @@ rule report_partB:
         ),
     params:
         script=script("report_partB.py"),
-        models=[f"{PARTB}/models/{m}" for m in config["classify"]["archs"]],
+        models=[f"{PARTB}/models/{m}" for m in partB_models()],
         baselines=[f"{PARTB}/baselines/{b}" for b in BASELINES],
-        ablations=[f"{PARTB}/ablations/{r}" for r in ablation_runs()],
+        ablations=[f"{PARTB}/ablations/{r}" for r in ablation_runs() + encoder_ablation_runs()],
         outdir=lambda wildcards, output: os.path.dirname(output.metrics),
     log:
         f"{LOGS}/partB/report_partB.log",

@@ -19,6 +19,7 @@ os.environ.update(
 )
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # carriage-return bars garble SLURM logs
 
 from nlpbench.config import load_schema, validate_config
 from nlpbench.workflow import cli_args, torchrun_cmd
@@ -29,6 +30,7 @@ RESULTS = "results"
 DATA = f"{RESULTS}/data"
 PARTA = f"{RESULTS}/partA"
 PARTB = f"{RESULTS}/partB"
+COMPARE = f"{RESULTS}/comparison"
 CKPT = f"{RESULTS}/checkpoints"  # last.pt of running jobs: not declared, so a killed job keeps it
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
@@ -38,6 +40,10 @@ PARTB_ARTIFACTS = ["summary.json", "metrics_test.json", "confusion_matrix.csv", 
 PARTB_REPORT = ["metrics.csv", "metrics.md", "confusion_matrices.png", "learning_curves.png",
                 "ablation_heatmaps.png"]
 BASELINES = ["majority", "tfidf_lr"]
+TINY = f"{RESULTS}/tiny_models"  # random models of the real architectures, built by the workflow for the demo
+TINY_MODELS = {"llm": f"{TINY}/llama", "encoder": f"{TINY}/deberta"}
+LLM = "llm_lora"  # Part A's fine-tuned LLM: results/partA/models/llm_lora
+ENCODER = "encoder"  # Part B's fine-tuned encoder: results/partB/models/encoder
 PARTA_REPORT = ["metrics.csv", "metrics.md", "learning_curves.png", "bpc.png", "context_length.png",
                 "decoding_heatmaps.png"]
 
@@ -57,6 +63,35 @@ def flag(name, on):
     return f"--{name}" if on else ""
 
 
+def base_model(arm):
+    """The local base model of the llm or encoder arm, as a job's input.
+
+    The demo's tiny models are built by a rule; real weights are the user's
+    files (tracked, so a new download reruns the job). A missing directory
+    is not an input: the job stops with the error that says how to get it.
+    """
+    path = config[arm]["base_model"]
+    if path == TINY_MODELS[arm]:
+        return path
+    return f"{path}/config.json" if Path(path, "config.json").is_file() else []
+
+
+def warn_missing_models():
+    """Say at once, even on a dry run, which enabled arm has no weights yet."""
+    from nlpbench.encoder import resolve_base_model  # 'minilm' names an installed package
+    from nlpbench.errors import InputError
+    from nlpbench.hf_local import require_model_dir
+
+    checks = {"llm": lambda path: require_model_dir(path, "llm.base_model"), "encoder": resolve_base_model}
+    for arm, check in checks.items():
+        path = config[arm]["base_model"]
+        if config[arm]["enabled"] and path != TINY_MODELS[arm]:
+            try:
+                check(path)
+            except InputError as err:
+                print(f"warning: {err}", file=sys.stderr)
+
+
 def data_targets():
     return [
         f"{DATA}/lyrics/stats.json",
@@ -67,6 +102,11 @@ def data_targets():
         f"{DATA}/reviews/label_map.json",
         f"{DATA}/reviews/stats.json",
     ]
+
+
+def run_flags():
+    """Flags every training script takes from the top of the config."""
+    return {k: config[k] for k in ("seed", "device", "precision", "tensorboard")}
 
 
 def textgen_models():
@@ -81,8 +121,7 @@ def context_runs():
 def textgen_flags(wildcards):
     """Model and training flags of scripts/train_textgen.py, from the config."""
     tg = config["textgen"]
-    opts = {**tg["model"], **tg["train"], "word_min_freq": tg["word_min_freq"], "seed": config["seed"],
-            "device": config["device"], "precision": config["precision"]}
+    opts = {**tg["model"], **tg["train"], "word_min_freq": tg["word_min_freq"], **run_flags()}
     if "seq_len" in wildcards.keys():
         opts["seq_len"] = int(wildcards.seq_len)
     return cli_args(opts)
@@ -102,12 +141,41 @@ def decoding_grid_flags():
                      "device": config["device"]})
 
 
+def llm_enabled():
+    return config["llm"]["enabled"]
+
+
+def llm_context_runs():
+    return [f"{LLM}_L{n}" for n in config["llm"]["ablations"]["block_sizes"]] if llm_enabled() else []
+
+
+def llm_flags(wildcards):
+    """Quantization, LoRA and training flags of scripts/finetune_llm.py, from the config."""
+    llm = config["llm"]
+    lora = {f"lora_{k}": v for k, v in llm["lora"].items() if k != "target_modules"}
+    opts = {"quantization": llm["quantization"], **lora, "target_modules": llm["lora"]["target_modules"],
+            **llm["train"], **run_flags(), "sample_max_tokens": config["textgen"]["sample"]["max_tokens"]}
+    if "block" in wildcards.keys():
+        opts["block_size"] = int(wildcards.block)
+    return cli_args(opts)
+
+
+def llm_model_flags():
+    """What eval_textgen/sample_textgen need to rebuild the LLM: its base model and quantization."""
+    return cli_args({"base_model": config["llm"]["base_model"], "quantization": config["llm"]["quantization"]})
+
+
+def partA_models():
+    """Every Part A model directory name the report reads: recurrent ones, then the LLM."""
+    return textgen_models() + ([LLM] if llm_enabled() else [])
+
+
 def partA_targets():
-    models = textgen_models()
+    models = partA_models()
     return [
         *expand(f"{PARTA}/models/{{m}}/{{f}}", m=models, f=["eval.json", "samples.md", "samples.jsonl"]),
         *expand(f"{PARTA}/ablations/decoding/{{m}}.csv", m=models),
-        *expand(f"{PARTA}/ablations/context/{{r}}/summary.json", r=context_runs()),
+        *expand(f"{PARTA}/ablations/context/{{r}}/summary.json", r=context_runs() + llm_context_runs()),
         *expand(f"{PARTA}/analysis/{{f}}", f=PARTA_REPORT),
     ]
 
@@ -116,8 +184,7 @@ def classify_flags(wildcards):
     """Tokenizer, model and training flags of scripts/train_classifier.py, from the config."""
     c = config["classify"]
     model = {k: v for k, v in c["model"].items() if v is not None}
-    opts = {**c["tokenizer"], **model, **c["train"], "seed": config["seed"], "device": config["device"],
-            "precision": config["precision"]}
+    opts = {**c["tokenizer"], **model, **c["train"], **run_flags()}
     if "bs" in wildcards.keys():
         opts.update(batch_size=int(wildcards.bs), lr=wildcards.lr)
     return cli_args(opts)
@@ -129,14 +196,45 @@ def ablation_runs():
     return [f"{a}/bs{b}_lr{lr}" for a in archs for b in grid["batch_sizes"] for lr in grid["lrs"]]
 
 
+def encoder_enabled():
+    return config["encoder"]["enabled"]
+
+
+def encoder_flags(wildcards):
+    """Training flags of scripts/finetune_encoder.py, from the config."""
+    opts = {**config["encoder"]["train"], **run_flags()}
+    if "bs" in wildcards.keys():
+        opts.update(batch_size=int(wildcards.bs), lr=wildcards.lr)
+    return cli_args(opts)
+
+
+def encoder_ablation_runs():
+    grid = config["encoder"]["ablations"]
+    if not encoder_enabled():
+        return []
+    return [f"{ENCODER}/bs{b}_lr{lr}" for b in grid["batch_sizes"] for lr in grid["lrs"]]
+
+
+def partB_models():
+    """Every Part B model directory name the report reads: CNN/recurrent ones, then the encoder."""
+    return config["classify"]["archs"] + ([ENCODER] if encoder_enabled() else [])
+
+
 def partB_targets():
     return [
-        *expand(f"{PARTB}/models/{{m}}/{{f}}", m=config["classify"]["archs"], f=PARTB_ARTIFACTS),
+        *expand(f"{PARTB}/models/{{m}}/{{f}}", m=partB_models(), f=PARTB_ARTIFACTS),
         *expand(f"{PARTB}/baselines/{{b}}/{{f}}", b=BASELINES, f=PARTB_ARTIFACTS),
-        *expand(f"{PARTB}/ablations/{{r}}/metrics_test.json", r=ablation_runs()),
+        *expand(f"{PARTB}/ablations/{{r}}/metrics_test.json", r=ablation_runs() + encoder_ablation_runs()),
         *expand(f"{PARTB}/analysis/{{f}}", f=PARTB_REPORT),
     ]
 
 
+COMPARE_OUTPUTS = ["comparison.csv", "comparison.md", "quality_vs_cost.png", "params_vs_quality.png",
+                   "throughput.png"]
+
+
 def all_targets():
-    return data_targets() + partA_targets() + partB_targets()
+    return data_targets() + partA_targets() + partB_targets() + [f"{COMPARE}/{f}" for f in COMPARE_OUTPUTS]
+
+
+warn_missing_models()

@@ -156,12 +156,14 @@ rule decoding_ablation:
 
 rule report_partA:
     input:
-        summaries=expand(f"{PARTA}/models/{{m}}/summary.json", m=textgen_models()),
-        trainlogs=expand(f"{PARTA}/models/{{m}}/trainlog.csv", m=textgen_models()),
-        evals=expand(f"{PARTA}/models/{{m}}/eval.json", m=textgen_models()),
-        context=expand(f"{PARTA}/ablations/context/{{r}}/summary.json", r=context_runs()),
-        context_logs=expand(f"{PARTA}/ablations/context/{{r}}/trainlog.csv", r=context_runs()),
-        decoding=expand(f"{PARTA}/ablations/decoding/{{m}}.csv", m=textgen_models()),
+        summaries=expand(f"{PARTA}/models/{{m}}/summary.json", m=partA_models()),
+        trainlogs=expand(f"{PARTA}/models/{{m}}/trainlog.csv", m=partA_models()),
+        evals=expand(f"{PARTA}/models/{{m}}/eval.json", m=partA_models()),
+        context=expand(f"{PARTA}/ablations/context/{{r}}/summary.json", r=context_runs() + llm_context_runs()),
+        context_logs=expand(
+            f"{PARTA}/ablations/context/{{r}}/trainlog.csv", r=context_runs() + llm_context_runs()
+        ),
+        decoding=expand(f"{PARTA}/ablations/decoding/{{m}}.csv", m=partA_models()),
     output:
         metrics=report(
             f"{PARTA}/analysis/metrics.csv",

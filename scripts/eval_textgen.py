@@ -1,8 +1,14 @@
 #!/usr/bin/env python
-"""Score a trained recurrent LM on val and test: PPL in its own unit and bits per character.
+"""Score a trained LM on val and test: PPL in its own unit and bits per character.
 
     python scripts/eval_textgen.py --model-dir results/partA/models/lstm_char \
         --train train.txt --val val.txt --test test.txt --output eval.json
+
+A recurrent model directory, or a LoRA one from finetune_llm.py (it has
+adapter/): the LLM is scored per token and, over the same raw text as the
+recurrent models, in bits per character. --base-model and --quantization
+rebuild its base (default: what its summary.json records); recurrent models
+ignore them.
 """
 
 import argparse
@@ -10,7 +16,7 @@ import sys
 
 import torch
 
-from nlpbench import cli, distributed, textgen
+from nlpbench import cli, distributed, llm, textgen
 from nlpbench.io import write_json
 from nlpbench.textgen_data import read_songs
 
@@ -28,18 +34,25 @@ def main(argv=None):
     ap.add_argument("--output", required=True)
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--base-model", help="LLM only: local directory of the base model")
+    ap.add_argument("--quantization", choices=llm.QUANTIZATIONS, help="LLM only: how to load the base")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     ctx = distributed.Context(device=distributed.pick_device(args.device))
-    model, vocab = textgen.load(args.model_dir, ctx.device)
     splits = {"val": read_songs(args.val), "test": read_songs(args.test)}
-    scores = textgen.evaluate_splits(model, vocab, read_songs(args.train), splits, ctx)
-    write_json(args.output, {"name": model_name(args.model_dir), "ppl_unit": vocab.level,
-                             "oov_counting": OOV_NOTE if vocab.level == "word" else None,
+    if llm.is_llm_dir(args.model_dir):
+        model, codec, info = llm.load_trained(args.model_dir, ctx.device, args.base_model, args.quantization)
+        scores = llm.evaluate_splits(model, codec, splits, info["block_size"], ctx)
+        unit, oov_counting = "token", None
+    else:
+        model, vocab = textgen.load(args.model_dir, ctx.device)
+        scores = textgen.evaluate_splits(model, vocab, read_songs(args.train), splits, ctx)
+        unit, oov_counting = vocab.level, OOV_NOTE if vocab.level == "word" else None
+    write_json(args.output, {"name": model_name(args.model_dir), "ppl_unit": unit, "oov_counting": oov_counting,
                              "device": str(ctx.device), **scores})
     print(f"{args.model_dir}: val bpc {scores['val']['bpc']:.4f} test bpc {scores['test']['bpc']:.4f} "
-          f"test ppl {scores['test']['ppl']:.2f} ({vocab.level})", file=sys.stderr)
+          f"test ppl {scores['test']['ppl']:.2f} ({unit})", file=sys.stderr)
 
 
 def model_name(model_dir: str) -> str:

@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Generate songs from a trained recurrent LM with the shared sampler, and score them.
+"""Generate songs from a trained LM with the shared sampler, and score them.
 
     python scripts/sample_textgen.py --model-dir results/partA/models/lstm_char --train train.txt \
         --num-songs 3 --max-tokens 600 --temperature 0.8 --top-p 0.95 --top-k 0 \
@@ -7,6 +7,11 @@
 
 With --grid-output, samples the temperature x top-p x top-k grid instead and
 writes one CSV row per setting (the decoding ablation).
+
+A LoRA model directory from finetune_llm.py (it has adapter/) works the
+same: songs end at EOS or `<|endsong|>`, and are scored on words.
+--base-model and --quantization rebuild its base (default: what its
+summary.json records); recurrent models ignore them.
 """
 
 import argparse
@@ -15,7 +20,7 @@ import sys
 
 import torch
 
-from nlpbench import cli, distributed, genmetrics, sampling, textgen
+from nlpbench import cli, distributed, genmetrics, llm, sampling, textgen
 from nlpbench.io import atomic_path, write_text
 from nlpbench.textgen_data import read_songs
 
@@ -40,22 +45,30 @@ def main(argv=None):
     ap.add_argument("--grid-output", help="CSV of the decoding grid")
     ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--base-model", help="LLM only: local directory of the base model")
+    ap.add_argument("--quantization", choices=llm.QUANTIZATIONS, help="LLM only: how to load the base")
     args = ap.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     device = distributed.pick_device(args.device)
-    model, vocab = textgen.load(args.model_dir, device)
-    checker = genmetrics.copy_checker("\n".join(read_songs(args.train)), vocab.level)
+    if llm.is_llm_dir(args.model_dir):  # the codec plays the vocabulary's part; copying is counted on words
+        model, vocab, _ = llm.load_trained(args.model_dir, device, args.base_model, args.quantization)
+        sample_fn, copy_level = llm.sample_songs, "word"
+    else:
+        model, vocab = textgen.load(args.model_dir, device)
+        sample_fn, copy_level = textgen.sample_songs, vocab.level
+    checker = genmetrics.copy_checker("\n".join(read_songs(args.train)), copy_level)
     if args.grid_output:
         rows = textgen.decoding_grid(model, vocab, args.grid_temperature, args.grid_top_p, args.grid_top_k,
-                                     args.samples_per_setting, args.max_tokens, args.seed, checker, device)
+                                     args.samples_per_setting, args.max_tokens, args.seed, checker, device,
+                                     sample_fn=sample_fn)
         write_csv(args.grid_output, rows)
         return
     if not (args.out_md and args.out_jsonl):
         ap.error("give --out-md and --out-jsonl (or --grid-output)")
     decoding = sampling.Decoding(args.temperature, args.top_k, args.top_p)
-    songs = textgen.sample_songs(model, vocab, decoding, args.num_songs, args.max_tokens, args.seed,
-                                 args.prompts, device, checker)
+    songs = sample_fn(model, vocab, decoding, args.num_songs, args.max_tokens, args.seed, args.prompts, device,
+                      checker)
     write_text(args.out_jsonl, "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in songs))
     write_text(args.out_md, markdown(args.model_dir, decoding, songs))
 

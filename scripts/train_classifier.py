@@ -59,6 +59,8 @@ def parse(argv):
     ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--progress-every", type=float, default=30.0)
+    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
+                    help="also write TensorBoard event files to OUTDIR/tensorboard")
     return ap.parse_args(argv)
 
 
@@ -91,7 +93,9 @@ def main(argv=None):
     run = {key: getattr(args, key) for key in RUN_KEYS}
     cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=1.0,
                             patience=args.patience, monitor="val_macro_f1", mode="max", precision=args.precision,
-                            seed=args.seed, progress_every_s=args.progress_every, name=name,
+                            seed=args.seed, progress_every_s=args.progress_every,
+                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
+                            name=name,
                             fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
     outdir = Path(args.outdir)
     if ctx.is_main:

@@ -63,6 +63,8 @@ def parse(argv):
     ap.add_argument("--threads", type=int, default=0, help="CPU threads for this job (0: torch's default)")
     ap.add_argument("--sample-tokens", type=int, default=200, help="length of the per-epoch sample")
     ap.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
+    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
+                    help="also write TensorBoard event files to OUTDIR/tensorboard")
     return ap.parse_args(argv)
 
 
@@ -84,7 +86,9 @@ def main(argv=None):
     run = {k: getattr(args, k) for k in RUN_KEYS}
     cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,
                             patience=args.patience, warmup_ratio=args.warmup_ratio, precision=args.precision,
-                            seed=args.seed, progress_every_s=args.progress_every, name=name,
+                            seed=args.seed, progress_every_s=args.progress_every,
+                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
+                            name=name,
                             fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
     outdir = Path(args.outdir)
     if ctx.is_main:

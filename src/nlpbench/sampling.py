@@ -85,7 +85,8 @@ def next_token(logits: Tensor, decoding: Decoding, generator: torch.Generator | 
 @torch.no_grad()
 def generate(step: StepFn, prompt_ids: list[int], max_new_tokens: int, decoding: Decoding, *,
              end_id: int | None = None, state: Any = None, generator: torch.Generator | None = None,
-             device: str | torch.device = "cpu", min_new_tokens: int = 0) -> tuple[list[int], bool, list[float]]:
+             device: str | torch.device = "cpu", min_new_tokens: int = 0,
+             stop: Callable[[list[int]], bool] | None = None) -> tuple[list[int], bool, list[float]]:
     """Autoregressive sampling for ONE sequence.
 
     Feeds the whole prompt once, then only each new token with the carried
@@ -97,6 +98,10 @@ def generate(step: StepFn, prompt_ids: list[int], max_new_tokens: int, decoding:
     token under the raw model distribution, i.e. before temperature and
     filtering, so the mean NLL of samples is comparable across decodings).
     `end_id` cannot be drawn before `min_new_tokens` (no empty songs).
+
+    `stop(new tokens so far)` ends the sequence too (ended is True), for an
+    end that is text rather than one token, such as an LLM writing
+    `<|endsong|>` in several pieces; like `end_id`, not before `min_new_tokens`.
     """
     if not prompt_ids:
         raise ValueError("generate needs a non-empty prompt (e.g. a start-of-text token) to condition on")
@@ -115,7 +120,7 @@ def generate(step: StepFn, prompt_ids: list[int], max_new_tokens: int, decoding:
         token = next_token(allowed, decoding, generator)
         logprobs.append(last.float().log_softmax(dim=-1).gather(-1, token[:, None]).item())
         tokens.append(int(token.item()))
-        if tokens[-1] == end_id:
+        if tokens[-1] == end_id or (stop is not None and len(tokens) >= min_new_tokens and stop(tokens)):
             return tokens, True, logprobs
         inputs = token.view(1, 1)
     return tokens, False, logprobs

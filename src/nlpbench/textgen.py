@@ -150,14 +150,19 @@ def evaluate_splits(model, vocab: Vocab, train_songs: list[str], splits: dict[st
 
 
 def decoding_grid(model, vocab: Vocab, temperatures, top_ps, top_ks, samples: int, max_tokens: int, seed: int,
-                  checker=None, device="cpu") -> list[dict]:
-    """One row per temperature x top-p x top-k: diversity, repetition, copy rate, NLL of the samples."""
+                  checker=None, device="cpu", sample_fn=None) -> list[dict]:
+    """One row per temperature x top-p x top-k: diversity, repetition, copy rate, NLL of the samples.
+
+    `sample_fn` has `sample_songs`'s signature (the default); `llm.sample_songs`
+    puts a fine-tuned LLM through the same grid and the same row statistics.
+    """
+    sample_fn = sample_fn or sample_songs
     rows = []
     for t in temperatures:
         for p in top_ps:
             for k in top_ks:
-                songs = sample_songs(model, vocab, sampling.Decoding(t, k, p), samples, max_tokens, seed,
-                                     device=device, checker=checker)
+                songs = sample_fn(model, vocab, sampling.Decoding(t, k, p), samples, max_tokens, seed,
+                                  device=device, checker=checker)
                 row = {"temperature": t, "top_p": p, "top_k": k, "samples": len(songs)}
                 for key in ("distinct_1", "distinct_2", "distinct_3", "repetition_4gram", "copy_rate",
                             "mean_nll"):

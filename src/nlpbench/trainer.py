@@ -49,6 +49,8 @@ class FitConfig:
     progress_every_s: float = 30.0
     fingerprint: str = ""           # a checkpoint of another config is not resumed
     name: str = "model"
+    trainable_only: bool = False    # keep and checkpoint only trainable weights (LoRA: the frozen base reloads)
+    tensorboard: str | None = None  # a directory for TensorBoard event files (rank 0), or none
 
 
 class Task:
@@ -95,7 +97,8 @@ def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Con
     """Train `model` on `task`; writes model_best.pt and trainlog.csv to `outdir` (rank 0)."""
     outdir, ckpt = Path(outdir), Path(ckpt_dir) / "last.pt"
     torch.manual_seed(cfg.seed)
-    model.to(ctx.device)
+    if any(p.device != ctx.device for p in model.parameters()):
+        model.to(ctx.device)  # quantized models arrive placed (device_map) and refuse .to()
     net = DistributedDataParallel(model, device_ids=[ctx.device] if ctx.device.type == "cuda" else None) \
         if ctx.distributed else model
     opt = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.lr,
@@ -110,13 +113,14 @@ def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Con
             write_trainlog(outdir / "trainlog.csv", res.history, task.items)
     if ctx.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(ctx.device)
+    board = _board(cfg, ctx)
 
     for epoch in range(start, cfg.epochs + 1):
         if bad >= cfg.patience:
             break
         row = _train_epoch(net, model, task, cfg, ctx, opt, sched, epoch, res)
         model.eval()
-        with torch.no_grad(), _autocast(cfg, ctx):
+        with torch.no_grad(), autocast(cfg, ctx):
             row.update(task.evaluate(model))
         row["seconds"] = time.perf_counter() - row.pop("_t0")
         row["lr"] = opt.param_groups[0]["lr"]
@@ -124,7 +128,7 @@ def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Con
         value = row[cfg.monitor]
         if _improved(value, res.best_value, cfg.mode):
             res.best_value, res.best_epoch, bad = value, epoch, 0
-            res.best_state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
+            res.best_state = {k: v.detach().cpu().clone() for k, v in weights(model, cfg).items()}
             if ctx.is_main:
                 save_checkpoint(outdir / "model_best.pt", res.best_state, getattr(task, "meta", {}))
         else:
@@ -134,17 +138,30 @@ def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Con
             write_trainlog(outdir / "trainlog.csv", res.history, task.items)
             _save_last(ckpt, model, opt, sched, res, bad, epoch, cfg)
         _log_epoch(cfg, ctx, row, task.items, improved=(bad == 0))
+        if board is not None:
+            _board_epoch(board, row, task.items)
         distributed.barrier(ctx)
         if bad >= cfg.patience and ctx.is_main:
             print(f"[{cfg.name}] early stop: no {cfg.monitor} gain for {bad} epoch(s)", file=sys.stderr)
 
+    if board is not None:
+        board.close()
     res.train_seconds = sum(r["train_seconds"] for r in res.history)
     items = sum(r["train_items"] for r in res.history)
     res.items_per_second = items / res.train_seconds if res.train_seconds else 0.0
     res.peak_memory_mb, res.peak_memory_kind = peak_memory_mb(ctx.device)
     if res.best_state is not None:
-        model.load_state_dict(res.best_state)
+        model.load_state_dict(res.best_state, strict=not cfg.trainable_only)
     return res
+
+
+def weights(model: torch.nn.Module, cfg: FitConfig) -> dict:
+    """What is kept as best and checkpointed: every weight, or only the trainable ones."""
+    state = model.state_dict()
+    if not cfg.trainable_only:
+        return state
+    trainable = {n for n, p in model.named_parameters() if p.requires_grad}
+    return {k: v for k, v in state.items() if k in trainable}
 
 
 def _train_epoch(net, model, task, cfg, ctx, opt, sched, epoch, res) -> dict:
@@ -155,7 +172,7 @@ def _train_epoch(net, model, task, cfg, ctx, opt, sched, epoch, res) -> dict:
     loss_sum, items, last_print = 0.0, 0, t0
     opt.zero_grad(set_to_none=True)
     for step, batch in enumerate(task.batches(epoch), start=1):
-        with _autocast(cfg, ctx):
+        with autocast(cfg, ctx):
             loss, n = task.loss(net, batch)
         (loss / cfg.grad_accum).backward()
         if step % cfg.grad_accum == 0 or step == steps:
@@ -195,6 +212,27 @@ def _log_epoch(cfg, ctx, row, items_name, improved) -> None:
           file=sys.stderr, flush=True)
 
 
+def _board(cfg: FitConfig, ctx: distributed.Context):
+    """A TensorBoard writer on rank 0 when asked for; the package is needed only then."""
+    if not (cfg.tensorboard and ctx.is_main):
+        return None
+    from torch.utils.tensorboard import SummaryWriter
+    return SummaryWriter(log_dir=cfg.tensorboard)
+
+
+def _board_epoch(board, row: dict, items_name: str) -> None:
+    """Per-epoch scalars under train/ and val/, keyed by epoch (a resumed run appends its epochs)."""
+    epoch = row["epoch"]
+    board.add_scalar("train/loss", row["train_loss"], epoch)
+    board.add_scalar("train/lr", row["lr"], epoch)
+    if row["train_seconds"]:
+        board.add_scalar(f"train/{items_name}_per_s", row["train_items"] / row["train_seconds"], epoch)
+    for key, value in row.items():
+        if key.startswith("val_") and isinstance(value, float):
+            board.add_scalar(f"val/{key[4:]}", value, epoch)
+    board.flush()
+
+
 def _hms(seconds: float) -> str:
     seconds = int(seconds)
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -217,7 +255,7 @@ def _warmup_cosine(total: int, warmup_ratio: float, floor: float):
     return factor
 
 
-def _autocast(cfg: FitConfig, ctx: distributed.Context):
+def autocast(cfg: FitConfig, ctx: distributed.Context):
     if ctx.device.type == "cuda" and cfg.precision == "bf16":
         return torch.autocast("cuda", dtype=torch.bfloat16)
     return contextlib.nullcontext()
@@ -258,7 +296,7 @@ def _save_last(path, model, opt, sched, res, bad, epoch, cfg) -> None:
     rng = {"cpu": torch.get_rng_state()}
     if torch.cuda.is_available():
         rng["cuda"] = torch.cuda.get_rng_state_all()
-    state = {"epoch": epoch, "fingerprint": cfg.fingerprint, "model": model.state_dict(),
+    state = {"epoch": epoch, "fingerprint": cfg.fingerprint, "model": weights(model, cfg),
              "optimizer": opt.state_dict(), "scheduler": sched.state_dict(), "rng": rng,
              "history": res.history, "best_value": res.best_value, "best_epoch": res.best_epoch,
              "best_state": res.best_state, "bad_epochs": bad}
@@ -272,7 +310,7 @@ def _resume(path, cfg, model, opt, sched, ctx):
         if ctx.is_main:
             log.warning("%s belongs to another configuration; starting from scratch", path)
         return FitResult(), 0, 1
-    model.load_state_dict(state["model"])
+    model.load_state_dict(state["model"], strict=not cfg.trainable_only)
     opt.load_state_dict(state["optimizer"])
     sched.load_state_dict(state["scheduler"])
     torch.set_rng_state(state["rng"]["cpu"])

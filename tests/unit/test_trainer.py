@@ -94,3 +94,29 @@ def test_clear_checkpoint_removes_last_pt(tmp_path):
 def test_peak_memory_is_reported_on_cpu():
     mb, kind = trainer.peak_memory_mb(torch.device("cpu"))
     assert kind == "cpu_peak_rss" and mb > 10
+
+
+def test_tensorboard_event_files_hold_the_trainlog_scalars(tmp_path):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    model, task, cfg = make(tmp_path, epochs=3)
+    cfg.tensorboard = str(tmp_path / "tb")
+    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt")
+    events = EventAccumulator(str(tmp_path / "tb"))
+    events.Reload()
+    assert {"train/loss", "train/lr", "train/tokens_per_s", "val/loss", "val/bpc"} <= set(events.Tags()["scalars"])
+    val = events.Scalars("val/loss")
+    assert [e.step for e in val] == [1, 2, 3]
+    assert [e.value for e in val] == pytest.approx([r["val_loss"] for r in res.history], rel=1e-6)
+
+
+def test_trainable_only_keeps_and_restores_just_the_trainable_weights(tmp_path):
+    model, task, cfg = make(tmp_path, epochs=2)
+    model.embed.weight.requires_grad_(False)
+    frozen = model.embed.weight.detach().clone()
+    cfg.trainable_only = True
+    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt")
+    assert "embed.weight" not in res.best_state and res.best_state
+    assert set(res.best_state) == {n for n, p in model.named_parameters() if p.requires_grad}
+    assert torch.equal(model.embed.weight, frozen)
+    saved = trainer.load_checkpoint(tmp_path / "out" / "model_best.pt")["state_dict"]
+    assert set(saved) == set(res.best_state)

