@@ -164,6 +164,7 @@ rule report_partA:
             f"{PARTA}/ablations/context/{{r}}/trainlog.csv", r=context_runs() + llm_context_runs()
         ),
         decoding=expand(f"{PARTA}/ablations/decoding/{{m}}.csv", m=partA_models()),
+        samples=expand(f"{PARTA}/models/{{m}}/samples.jsonl", m=partA_models()),
     output:
         metrics=report(
             f"{PARTA}/analysis/metrics.csv",

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -371,12 +372,14 @@ def sample_songs(model, codec: SongCodec, decoding: sampling.Decoding, num: int,
     out = []
     for i in range(num):
         prompt = prompts[i % len(prompts)] if prompts else ""
+        t0 = time.perf_counter()
         ids, ended, logprobs = sampling.generate(hf_step(model), codec.context_ids(prompt), max_tokens, decoding,
                                                  end_id=codec.eos_id, generator=gen, device=device,
                                                  min_new_tokens=MIN_SONG_TOKENS, stop=codec.ends_song)
+        seconds = time.perf_counter() - t0
         written = codec.song_text(ids)
         record = {"index": i, "prompt": prompt, "text": (prompt.rstrip("\n") + "\n" if prompt else "") + written,
-                  "tokens": len(ids), "ended": ended, "temperature": decoding.temperature,
+                  "tokens": len(ids), "seconds": seconds, "ended": ended, "temperature": decoding.temperature,
                   "top_k": decoding.top_k, "top_p": decoding.top_p, "seed": seed,
                   "mean_nll": -sum(logprobs) / max(1, len(logprobs))}
         record.update(genmetrics.sample_metrics(written, copy_words=checker, level="word"))

@@ -38,7 +38,7 @@ class Task:
 
 TASKS = (
     Task("A", "Part A, text generation", "test_bpc", "test bits per character", False,
-         "tokens_per_second", None, "tokens"),
+         "tokens_per_second", "generation_tokens_per_second", "tokens"),
     Task("B", "Part B, review classification", "macro_f1", "test macro-F1", True,
          "train_reviews_per_second", "inference_reviews_per_second", "reviews"),
 )

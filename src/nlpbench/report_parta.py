@@ -29,10 +29,11 @@ DECODING_RULE = "decoding_ablation"
 MODEL_COLUMNS = ["name", "arch", "level", "family", "params_total", "params_trainable",
                  "val_ppl", "test_ppl", "ppl_unit", "val_bpc", "test_bpc", "test_bpc_oov_charged",
                  "oov_rate", "train_seconds", "tokens_per_second", "peak_memory_mb",
-                 "peak_memory_kind", "device", "world_size", "best_epoch", "oov_counting"]
+                 "peak_memory_kind", "device", "world_size", "best_epoch", "oov_counting",
+                 "generation_tokens_per_second"]
 _NUMERIC = ["params_total", "params_trainable", "val_ppl", "test_ppl", "val_bpc", "test_bpc",
             "test_bpc_oov_charged", "oov_rate", "train_seconds", "tokens_per_second",
-            "peak_memory_mb", "world_size", "best_epoch"]
+            "peak_memory_mb", "world_size", "best_epoch", "generation_tokens_per_second"]
 TRAINLOG_REQUIRED = ["epoch", "train_loss", "val_loss"]
 DECODING_REQUIRED = ["temperature", "top_p", "top_k", "distinct_2", "repetition_4gram",
                      "copy_rate", "mean_nll"]
@@ -119,7 +120,17 @@ def model_row(model_dir: str | Path) -> dict:
         "val_bpc": val.get("bpc"), "test_bpc": test.get("bpc"),
         "test_bpc_oov_charged": test.get("bpc_oov_charged"), "oov_rate": test.get("oov_rate"),
         "oov_counting": ev.get("oov_counting") or summary.get("oov_counting"),
+        "generation_tokens_per_second": generation_rate(model_dir / "samples.jsonl"),
     }
+
+
+def generation_rate(samples_jsonl: Path) -> float | None:
+    """Tokens per second of the generated songs (sample_textgen times each); None when not sampled."""
+    if not samples_jsonl.is_file():
+        return None
+    songs = [json.loads(line) for line in samples_jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    seconds = sum(s.get("seconds") or 0.0 for s in songs)
+    return sum(s["tokens"] for s in songs) / seconds if seconds > 0 else None
 
 
 def load_models(dirs) -> pd.DataFrame:

@@ -8,6 +8,7 @@ directory; `sample_songs` runs the shared sampler and scores each song.
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import torch
@@ -118,10 +119,12 @@ def sample_songs(model, vocab: Vocab, decoding: sampling.Decoding, num: int, max
     for i in range(num):
         prompt = prompts[i % len(prompts)] if prompts else ""
         start = prompt_ids(vocab, prompt)
+        t0 = time.perf_counter()
         ids, ended, logprobs = sampling.generate(rnn_step(model), start, max_tokens, decoding,
                                                  end_id=vocab.end, generator=gen, device=device,
                                                  min_new_tokens=MIN_SONG_TOKENS)
         record = {"index": i, "prompt": prompt, "text": vocab.decode(start + ids), "tokens": len(ids),
+                  "seconds": time.perf_counter() - t0,
                   "ended": ended, "temperature": decoding.temperature, "top_k": decoding.top_k,
                   "top_p": decoding.top_p, "seed": seed, "mean_nll": -sum(logprobs) / max(1, len(logprobs))}
         # Scored on what the model wrote, not on the prompt it was given.

@@ -219,3 +219,13 @@ def test_missing_ablation_inputs_name_their_rules(artifacts):
         rep.load_context(artifacts["context"])
     with pytest.raises(InputError, match="rule decoding_ablation"):
         rep.load_decoding([artifacts["tmp"] / "decoding" / "absent.csv"])
+
+
+def test_generation_rate_is_tokens_over_the_timed_seconds(tmp_path):
+    from nlpbench.report_parta import generation_rate
+    path = tmp_path / "samples.jsonl"
+    assert generation_rate(path) is None  # not sampled
+    path.write_text('{"tokens": 30, "seconds": 0.5}\n{"tokens": 90, "seconds": 1.5}\n')
+    assert generation_rate(path) == pytest.approx(60.0)
+    path.write_text('{"tokens": 30}\n')  # written before songs were timed
+    assert generation_rate(path) is None

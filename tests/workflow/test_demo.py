@@ -66,7 +66,7 @@ def test_each_model_generated_scored_songs(demo, name):
     songs = [json.loads(line) for line in (folder / "samples.jsonl").read_text().splitlines()]
     assert len(songs) == DEMO["textgen"]["sample"]["num_songs"] >= 3
     for song in songs:
-        assert song["text"].strip() and song["tokens"] >= 8
+        assert song["text"].strip() and song["tokens"] >= 8 and song["seconds"] > 0
         assert 0 <= song["distinct_2"] <= 1 and 0 <= song["copy_rate"] <= 1 and song["mean_nll"] > 0
     assert (folder / "samples.md").read_text().count("## Song") == len(songs)
 
@@ -92,6 +92,7 @@ def test_report_partA_tables_and_figures(demo):
     with open(folder / "metrics.csv", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert sorted(r["name"] for r in rows) == sorted(MODELS + [LLM])
+    assert all(float(r["generation_tokens_per_second"]) > 0 for r in rows)  # timed by sample_textgen
     table = (folder / "metrics.md").read_text()
     assert all(name in table for name in MODELS + [LLM]) and "bits per character" in table
     for png in ("learning_curves", "bpc", "context_length", "decoding_heatmaps"):
