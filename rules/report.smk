@@ -35,7 +35,7 @@ rule report_compare:
         script=script("report_compare.py"),
         outdir=lambda wildcards, output: os.path.dirname(output.csv),
     log:
-        f"{LOGS}/report_compare.log",
+        f"{LOGS}/comparison/report_compare.log",
     conda:
         "../envs/cpu.yaml"
     threads: 1

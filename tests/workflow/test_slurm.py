@@ -97,8 +97,9 @@ def test_each_job_ran_in_the_partition_its_profile_names(slurm_run):
 
 def test_gpu_rules_ran_under_torchrun_with_two_processes(slurm_run):
     logs = job_logs(slurm_run / "results")
-    for path in logs["train_textgen"] + logs["train_classifier"]:
-        assert slurm_line(path)["world"] == 2
+    for rule in ("train_textgen", "train_classifier", "finetune_llm", "finetune_encoder"):
+        for path in logs[rule]:
+            assert slurm_line(path)["world"] == 2, path
     for name in (f"{a}_{lvl}" for a in DEMO["textgen"]["archs"] for lvl in DEMO["textgen"]["levels"]):
         summary = json.loads((slurm_run / "results/partA/models" / name / "summary.json").read_text())
         assert summary["world_size"] == 2, name
@@ -135,7 +136,9 @@ def test_targeted_reexecution_reruns_only_that_rule_and_its_dependants(slurm_run
     proc = run_snakemake("-R", "report_partA", "--profile", profile, "--configfile", "demo/config.yaml",
                          cwd=slurm_run)
     out = proc.stdout + proc.stderr
-    assert len(re.findall(r"has been submitted with SLURM jobid", out)) == 1 and "rule report_partA:" in out
+    # report_partA and the comparison that reads its table; nothing upstream.
+    assert len(re.findall(r"has been submitted with SLURM jobid", out)) == 2
+    assert "rule report_partA:" in out and "rule report_compare:" in out
     assert (slurm_run / "results/partA/models/lstm_char/summary.json").stat().st_mtime == before
 
 
