@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 
 from nlpbench import cli, distributed, llm, trainer
+from nlpbench.argtypes import at_least_two, ratio
 from nlpbench.hf_local import require_model_dir
 from nlpbench.io import write_json
 from nlpbench.textgen_data import read_songs
@@ -31,20 +32,6 @@ from nlpbench.textgen_data import read_songs
 RUN_KEYS = ("train", "val", "base_model", "quantization", "lora_r", "lora_alpha", "lora_dropout", "target_modules",
             "epochs", "batch_size", "grad_accum", "block_size", "lr", "warmup_ratio", "weight_decay", "clip",
             "gradient_checkpointing", "patience", "seed", "precision")
-
-
-def ratio(text: str) -> float:
-    value = float(text)
-    if not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"{text} is not in [0, 1)")
-    return value
-
-
-def at_least_two(text: str) -> int:
-    value = int(text)
-    if value < 2:
-        raise argparse.ArgumentTypeError(f"{text} is below 2 (a block needs a token and its successor)")
-    return value
 
 
 def parse(argv):

@@ -340,6 +340,18 @@ def _empty_panel(ax, text: str) -> None:
     ax.set_yticks([])
 
 
+def epoch_axis(ax, log: pd.DataFrame) -> None:
+    """The x axis and loss label of a learning-curve panel, shared by the part reports."""
+    ax.set_xlabel("epoch")
+    if ax.get_subplotspec().is_first_col():
+        ax.set_ylabel("cross-entropy loss")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    if log["epoch"].nunique() == 1:  # one epoch: an axis around it, not 0.96..1.04
+        only = log["epoch"].iloc[0]
+        ax.set_xlim(only - 1, only + 1)
+    ax.grid(alpha=0.3)
+
+
 def draw_learning_curves(logs: dict[str, pd.DataFrame], path: str | Path) -> None:
     """Train and val loss per epoch, one panel per model; the best val epoch marked."""
     if not logs:
@@ -357,14 +369,7 @@ def draw_learning_curves(logs: dict[str, pd.DataFrame], path: str | Path) -> Non
         if log["val_loss"].notna().any():
             best = log.loc[log["val_loss"].idxmin(), "epoch"]
             ax.axvline(best, color="#999999", ls=":", lw=1, label="best val epoch")
-        ax.set_xlabel("epoch")
-        if ax.get_subplotspec().is_first_col():
-            ax.set_ylabel("cross-entropy loss")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        if log["epoch"].nunique() == 1:  # one epoch: an axis around it, not 0.96..1.04
-            only = log["epoch"].iloc[0]
-            ax.set_xlim(only - 1, only + 1)
-        ax.grid(alpha=0.3)
+        epoch_axis(ax, log)
     for ax in axes.flat[len(logs):]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()

@@ -23,7 +23,7 @@ from matplotlib.ticker import MaxNLocator
 from .errors import InputError
 from .plots import plt, save
 from .report_parta import (_device_cell, _empty_panel, _grid, _md_cell, _memory_cell, _missing,
-                           _params_cell, _require, fmt_count, fmt_float, fmt_seconds, plot_note,
+                           _params_cell, _require, epoch_axis, fmt_count, fmt_float, fmt_seconds, plot_note,
                            read_csv, read_json)
 
 # Which Snakemake rule writes each input, for error messages.
@@ -370,14 +370,7 @@ def draw_learning_curves(logs: dict[str, pd.DataFrame], path: str | Path) -> Non
             lines.append(ax.axvline(best, color="#999999", ls=":", lw=1, label="best val macro-F1 epoch"))
         for line in lines:
             handles.setdefault(line.get_label(), line)
-        ax.set_xlabel("epoch")
-        if ax.get_subplotspec().is_first_col():
-            ax.set_ylabel("cross-entropy loss")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        if log["epoch"].nunique() == 1:  # one epoch: an axis around it, not 0.96..1.04
-            only = log["epoch"].iloc[0]
-            ax.set_xlim(only - 1, only + 1)
-        ax.grid(alpha=0.3)
+        epoch_axis(ax, log)
     for ax in axes.flat[len(logs):]:
         ax.set_visible(False)
     fig.legend(handles.values(), handles.keys(), loc="outside lower center", ncols=4, frameon=False)
