@@ -45,13 +45,15 @@ def measure(splits: Path, arch: str, size: dict, steps: int, device: str) -> dic
     train, test = (pd.read_csv(splits / f"{s}.csv", keep_default_na=False) for s in ("train", "test"))
     tok = dict(lowercase=size["lowercase"], strip_accents=size["strip_accents"])
     vocab = Vocab.from_tokens((classify.tokenize_review(t, **tok) for t in train["text"]), "word", size["min_freq"])
-    seqs = classify.encode(train["text"], vocab, size["max_len"], **tok)
-    test_seqs = classify.encode(test["text"], vocab, size["max_len"], **tok)
+    subwords = classify.subword_spec(size["subword_buckets"], size["subword_n"])
+    seqs = classify.encode(train["text"], vocab, size["max_len"], **tok, subwords=subwords)
+    test_seqs = classify.encode(test["text"], vocab, size["max_len"], **tok, subwords=subwords)
     k = int(train["label"].max()) + 1
     model = build_classifier(arch, len(vocab), k, embed_dim=size["embed_dim"], hidden_dim=size["hidden_dim"],
                              num_layers=size["num_layers"], bidirectional=size["bidirectional"],
                              pooling=size["pooling"], kernel_sizes=size["cnn_kernel_sizes"],
-                             channels=size["cnn_channels"], dropout=size["dropout"], pad=vocab.pad).to(ctx.device)
+                             channels=size["cnn_channels"], dropout=size["dropout"], pad=vocab.pad,
+                             subword_buckets=size["subword_buckets"]).to(ctx.device)
     task = classify.ClassifyTask(seqs, train["label"].tolist(), seqs[:1], [0], k, batch_size=size["batch_size"],
                                  seed=0, pad=vocab.pad, ctx=ctx)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
@@ -72,7 +74,8 @@ def measure(splits: Path, arch: str, size: dict, steps: int, device: str) -> dic
     _, infer = classify.timed_predict(model, test_seqs, vocab.pad, ctx.device)
     mem, kind = trainer.peak_memory_mb(ctx.device)
     return {"arch": arch, "params": count_parameters(model)[0], "vocab_size": len(vocab),
-            "batch_size": size["batch_size"], "max_len": size["max_len"], "timed_steps": steps,
+            "batch_size": size["batch_size"], "max_len": size["max_len"], "subword_buckets": size["subword_buckets"],
+            "timed_steps": steps,
             "train_reviews_per_s": reviews / elapsed, "inference_reviews_per_s": infer, "test_reviews": len(test_seqs),
             "peak_memory_mb": mem, "peak_memory_kind": kind, "device": str(ctx.device),
             "torch_threads": torch.get_num_threads()}

@@ -20,11 +20,13 @@ import pandas as pd
 import torch
 
 from nlpbench import classify, classify_eval, cli, distributed, trainer
+from nlpbench.argtypes import non_negative_int
 from nlpbench.io import write_json
 from nlpbench.models.classifiers import build_classifier
 from nlpbench.textgen_data import Vocab
 
-RUN_KEYS = ("train", "val", "arch", "lowercase", "strip_accents", "min_freq", "max_len", "embed_dim", "embeddings",
+RUN_KEYS = ("train", "val", "arch", "lowercase", "strip_accents", "min_freq", "max_len", "subword_buckets", "subword_n",
+            "embed_dim", "embeddings",
             "hidden_dim", "num_layers", "bidirectional", "pooling", "cnn_kernel_sizes", "cnn_channels", "dropout",
             "epochs", "batch_size", "lr", "weight_decay", "patience", "class_weights", "seed", "precision")
 
@@ -39,6 +41,10 @@ def parse(argv):
     ap.add_argument("--strip-accents", action=argparse.BooleanOptionalAction, default=False)
     ap.add_argument("--min-freq", type=int, default=2)
     ap.add_argument("--max-len", type=int, default=256)
+    ap.add_argument("--subword-buckets", type=non_negative_int, default=65536,
+                    help="hash char n-grams of every word into this many vectors (fastText); 0: words only")
+    ap.add_argument("--subword-n", type=int, nargs=2, default=[2, 5], metavar=("MIN_N", "MAX_N"),
+                    help="char n-gram lengths, word boundaries included")
     ap.add_argument("--embed-dim", type=int, default=128)
     ap.add_argument("--embeddings", help="local word2vec/GloVe text file (default: trained from scratch)")
     ap.add_argument("--hidden-dim", type=int, default=128)
@@ -61,7 +67,10 @@ def parse(argv):
     ap.add_argument("--progress-every", type=float, default=30.0)
     ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
                     help="also write TensorBoard event files to OUTDIR/tensorboard")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if not 1 <= args.subword_n[0] <= args.subword_n[1]:
+        ap.error(f"--subword-n {args.subword_n[0]} {args.subword_n[1]}: give 1 <= MIN_N <= MAX_N")
+    return args
 
 
 def main(argv=None):
@@ -76,20 +85,22 @@ def main(argv=None):
     tok = dict(lowercase=args.lowercase, strip_accents=args.strip_accents)
     vocab = Vocab.from_tokens((classify.tokenize_review(t, **tok) for t in frames["train"]["text"]), "word",
                               args.min_freq)
-    seqs = {s: classify.encode(df["text"], vocab, args.max_len, **tok) for s, df in frames.items()}
+    subwords = classify.subword_spec(args.subword_buckets, args.subword_n)
+    seqs = {s: classify.encode(df["text"], vocab, args.max_len, **tok, subwords=subwords) for s, df in frames.items()}
     vectors, coverage = (classify.load_vectors(args.embeddings, vocab, args.embed_dim) if args.embeddings
                          else (None, None))
     torch.manual_seed(args.seed)  # same initial weights on every run and every rank
     model = build_classifier(args.arch, len(vocab), k, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
                              num_layers=args.num_layers, bidirectional=args.bidirectional, pooling=args.pooling,
                              kernel_sizes=args.cnn_kernel_sizes, channels=args.cnn_channels, dropout=args.dropout,
-                             pad=vocab.pad, vectors=vectors)
+                             pad=vocab.pad, vectors=vectors, subword_buckets=args.subword_buckets)
     train_labels = frames["train"]["label"].tolist()
     task = classify.ClassifyTask(
         seqs["train"], train_labels, seqs["val"], frames["val"]["label"].tolist(), k, batch_size=args.batch_size,
         seed=args.seed, pad=vocab.pad, ctx=ctx,
         class_weights=classify.inverse_frequency_weights(train_labels, k) if args.class_weights else None)
-    task.meta = {"model_args": model.args, "name": name, "tokenizer": tok, "max_len": args.max_len}
+    task.meta = {"model_args": model.args, "name": name, "tokenizer": tok, "max_len": args.max_len,
+                 "subwords": subwords}
     run = {key: getattr(args, key) for key in RUN_KEYS}
     cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=1.0,
                             patience=args.patience, monitor="val_macro_f1", mode="max", precision=args.precision,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -30,17 +31,56 @@ def tokenize_review(text: str, lowercase: bool = True, strip_accents: bool = Fal
     return _TOKEN.findall(_strip_accents(text) if strip_accents else text)
 
 
-def encode(texts, vocab: Vocab, max_len: int, lowercase: bool, strip_accents: bool) -> list[torch.Tensor]:
-    """Id tensors, cut to `max_len`; an empty review becomes one <unk> so every length is >= 1."""
-    out = []
+def char_ngrams(word: str, min_n: int, max_n: int, buckets: int) -> list[int]:
+    """Hashed character n-grams of `<word>` (fastText's subwords), ids 1..buckets; 0 is padding.
+
+    crc32, not hash(): Python salts str hashes per process, and a model's
+    buckets must mean the same thing in every run and on every rank.
+    """
+    marked = f"<{word}>"
+    grams = (marked[i:i + n] for n in range(min_n, max_n + 1) for i in range(len(marked) - n + 1))
+    return [zlib.crc32(g.encode("utf-8")) % buckets + 1 for g in grams]
+
+
+def subword_spec(buckets: int, lengths) -> dict | None:
+    """encode()'s `subwords` from the config's subword_buckets and subword_n: None for 0 buckets."""
+    return dict(min_n=int(lengths[0]), max_n=int(lengths[1]), buckets=buckets) if buckets else None
+
+
+def encode(texts, vocab: Vocab, max_len: int, lowercase: bool, strip_accents: bool,
+           subwords: dict | None = None) -> list[torch.Tensor]:
+    """Id tensors, cut to `max_len`; an empty review becomes one <unk> so every length is >= 1.
+
+    Without `subwords` a review is [T] word ids. With `subwords` ({min_n,
+    max_n, buckets}) it is [T, 1 + K]: the word id, then the word's hashed
+    char n-grams padded with 0, so a word unseen in train still has a vector.
+    """
+    out, grams = [], {}
     for text in texts:
-        ids = vocab.ids(tokenize_review(text, lowercase, strip_accents))[:max_len] or [vocab.unk]
-        out.append(torch.tensor(ids, dtype=torch.long))
+        words = tokenize_review(text, lowercase, strip_accents)[:max_len]
+        ids = torch.tensor(vocab.ids(words) or [vocab.unk], dtype=torch.long)
+        if subwords:
+            rows = [grams[w] if w in grams else grams.setdefault(w, char_ngrams(w, **subwords))
+                    for w in words] or [[]]
+            table = torch.zeros(len(rows), 1 + max(map(len, rows)), dtype=torch.long)
+            table[:, 0] = ids
+            for t, row in enumerate(rows):
+                table[t, 1:1 + len(row)] = torch.tensor(row)
+            ids = table
+        out.append(ids)
     return out
 
 
 def collate(seqs: list[torch.Tensor], pad: int) -> tuple[torch.Tensor, torch.Tensor]:
-    return pad_sequence(seqs, batch_first=True, padding_value=pad), torch.tensor([len(s) for s in seqs])
+    """Padded ids [B, T] (or [B, T, 1 + K] with subwords: padding is word `pad`, no n-grams) and lengths [B]."""
+    lengths = torch.tensor([len(s) for s in seqs])
+    if seqs[0].dim() == 1:
+        return pad_sequence(seqs, batch_first=True, padding_value=pad), lengths
+    batch = torch.zeros(len(seqs), int(lengths.max()), max(s.size(1) for s in seqs), dtype=torch.long)
+    batch[:, :, 0] = pad
+    for b, s in enumerate(seqs):
+        batch[b, :len(s), :s.size(1)] = s
+    return batch, lengths
 
 
 def macro_f1_from_confusion(cm: np.ndarray) -> float:

@@ -76,6 +76,7 @@ def validate_config(config: dict, schema: dict, schema_path: str = "schemas/conf
             f"config key '{key}'", f"{err.message}{more}",
             f"{hint + '. ' if hint else ''}Allowed values and defaults are documented in {schema_path}.")
     _check_fractions(config)
+    _check_subword_range(config)
     return config
 
 
@@ -88,3 +89,10 @@ def _check_fractions(config: dict) -> None:
             raise InputError(f"config keys '{part}.split.val' + '{part}.split.test'",
                              f"sum to {total:g}, leaving {1 - total:.0%} for training",
                              "keep val + test below 0.9 (0.1 + 0.1 is usual).")
+
+
+def _check_subword_range(config: dict) -> None:
+    low, high = config.get("classify", {}).get("tokenizer", {}).get("subword_n", [1, 1])
+    if low > high:
+        raise InputError("config key 'classify.tokenizer.subword_n'", f"[{low}, {high}] is not [shortest, longest]",
+                         f"give the shorter n-gram length first, e.g. [{high}, {low}].")

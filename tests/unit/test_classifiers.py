@@ -103,3 +103,49 @@ def test_load_vectors_checks_the_file_and_dimension(tmp_path):
         classify.load_vectors(path, vocab, 4)
     with pytest.raises(Exception, match="classify.model.embeddings"):
         classify.load_vectors(tmp_path / "missing.txt", vocab, 3)
+
+
+def test_char_ngrams_are_stable_bucket_ids_of_the_marked_word():
+    grams = classify.char_ngrams("sol", min_n=2, max_n=3, buckets=50)
+    assert len(grams) == 4 + 3  # "<sol>": 4 bigrams, 3 trigrams
+    assert all(1 <= g <= 50 for g in grams)
+    # crc32, unsalted: the same ids in every process (Python's hash() would differ per run)
+    assert grams[0] == __import__("zlib").crc32(b"<s") % 50 + 1
+    assert classify.char_ngrams("buenísimo", 2, 5, 1 << 16) == classify.char_ngrams("buenísimo", 2, 5, 1 << 16)
+
+
+def test_encode_with_subwords_keeps_word_ids_and_gives_unseen_words_ngrams():
+    vocab = Vocab.from_tokens([["muy", "bueno"]], "word")
+    sub = dict(min_n=2, max_n=3, buckets=97)
+    plain = classify.encode(["muy buenísimo", ""], vocab, 8, lowercase=True, strip_accents=False)
+    seqs = classify.encode(["muy buenísimo", ""], vocab, 8, lowercase=True, strip_accents=False, subwords=sub)
+    assert seqs[0][:, 0].tolist() == plain[0].tolist() == [vocab.stoi["muy"], vocab.unk]
+    unseen = seqs[0][1, 1:]
+    assert sorted(unseen[unseen > 0].tolist()) == sorted(classify.char_ngrams("buenísimo", **sub))
+    assert seqs[1].tolist() == [[vocab.unk]]  # an empty review: one <unk>, no n-grams
+
+
+def subword_model(arch, pooling="mean"):
+    torch.manual_seed(0)
+    return build_classifier(arch, 40, 5, embed_dim=8, hidden_dim=6, num_layers=1, pooling=pooling,
+                            kernel_sizes=[2, 3], channels=4, pad=0, subword_buckets=97).eval()
+
+
+@pytest.mark.parametrize("arch", ARCHS)
+def test_subword_padding_never_changes_a_prediction(arch):
+    vocab = Vocab.from_tokens([["muy", "bueno", "el", "lugar"]], "word")
+    short, long, tiny = classify.encode(["muy bueno", "el lugar es muy bueno " * 5 + "increíble", "x"], vocab, 64,
+                                        lowercase=True, strip_accents=False, subwords=dict(min_n=2, max_n=4, buckets=97))
+    m = subword_model(arch)
+    for seq in (short, tiny):
+        alone = m(*classify.collate([seq], vocab.pad))
+        assert torch.allclose(alone[0], m(*classify.collate([seq, long], vocab.pad))[0], atol=1e-6)
+
+
+def test_subword_embedding_averages_word_and_ngram_vectors():
+    m = subword_model("gru")
+    ids = torch.tensor([[[5, 3, 7, 0], [0, 0, 0, 0]]])  # word 5 with n-grams 3 and 7; then padding
+    emb = m.embed(ids)
+    want = (m.embed.word.weight[5] + m.embed.ngrams.weight[3] + m.embed.ngrams.weight[7]) / 3
+    assert torch.allclose(emb[0, 0], want, atol=1e-6)
+    assert torch.equal(emb[0, 1], torch.zeros(8))  # padding embeds to zeros

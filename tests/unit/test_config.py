@@ -59,6 +59,7 @@ def test_every_key_is_documented():
     ({"textgen": {"train": {"epoch": 3}}}, "textgen.train", "'epoch' was unexpected"),
     ({"llm": {"quantization": "nf8"}}, "llm.quantization", "'nf8' is not one of"),
     ({"classify": {"train": {"lr": -0.1}}}, "classify.train.lr", "-0.1"),
+    ({"classify": {"tokenizer": {"subword_n": [3]}}}, "classify.tokenizer.subword_n", "is too short"),
     ({"device": "tpu"}, "device", "'tpu'"),
     ({"textgen": {"sample": {"num_songs": 2}}}, "textgen.sample.num_songs", "less than the minimum of 3"),
 ])
@@ -78,6 +79,12 @@ def test_error_hint_carries_the_keys_description():
 def test_fractions_that_leave_no_training_data_fail():
     with pytest.raises(InputError, match="lyrics.split.val' \\+ 'lyrics.split.test'"):
         validate_config({"lyrics": {"split": {"val": 0.5, "test": 0.45}}}, SCHEMA)
+
+
+def test_subword_lengths_must_be_ordered():
+    with pytest.raises(InputError, match="classify.tokenizer.subword_n'.*\\[5, 2\\]"):
+        validate_config({"classify": {"tokenizer": {"subword_n": [5, 2]}}}, SCHEMA)
+    assert validate_config({"classify": {"tokenizer": {"subword_n": [3, 3]}}}, SCHEMA)
 
 
 def test_dotted_paths():

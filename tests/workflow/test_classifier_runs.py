@@ -30,7 +30,7 @@ def args(splits, out, arch, *extra):
             "--label-map", str(splits / "label_map.json"), "--arch", arch, "--outdir", str(out),
             "--ckpt-dir", str(out) + "_ckpt", "--embed-dim", "16", "--hidden-dim", "16", "--num-layers", "1",
             "--cnn-channels", "8", "--dropout", "0", "--batch-size", "16", "--min-freq", "1", "--max-len", "48",
-            "--lr", "0.003", "--device", "cpu", "--threads", "1", *extra]
+            "--lr", "0.003", "--subword-buckets", "4096", "--device", "cpu", "--threads", "1", *extra]
 
 
 def run(cmd):

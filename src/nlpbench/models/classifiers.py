@@ -14,24 +14,52 @@ from torch import nn
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
-def _embedding(vocab_size: int, embed_dim: int, pad: int, vectors: torch.Tensor | None) -> nn.Embedding:
-    emb = nn.Embedding(vocab_size, embed_dim, padding_idx=pad)
-    if vectors is not None:
-        with torch.no_grad():
-            emb.weight.copy_(vectors)
-            emb.weight[pad].zero_()
-    return emb
+class TokenEmbedding(nn.Module):
+    """Word vectors, optionally averaged with hashed char n-gram vectors (fastText, Bojanowski et al. 2017).
+
+    Ids are [B, T] word ids, or [B, T, 1 + K] with `subword_buckets`: the word
+    id, then its n-gram ids (0 = none). A padding position embeds to zeros.
+    """
+
+    def __init__(self, vocab_size: int, embed_dim: int, pad: int, vectors: torch.Tensor | None = None,
+                 subword_buckets: int = 0):
+        super().__init__()
+        self.word = nn.Embedding(vocab_size, embed_dim, padding_idx=pad)
+        if vectors is not None:
+            with torch.no_grad():
+                self.word.weight.copy_(vectors)
+                self.word.weight[pad].zero_()
+        self.ngrams = (nn.EmbeddingBag(subword_buckets + 1, embed_dim, mode="sum", padding_idx=0)
+                       if subword_buckets else None)
+
+    def forward(self, ids: torch.Tensor) -> torch.Tensor:
+        if self.ngrams is None:
+            return self.word(ids)
+        grams = ids[..., 1:]
+        if grams.size(-1) == 0:  # a batch of empty reviews: no n-grams at all
+            return self.word(ids[..., 0])
+        summed = self.ngrams(grams.reshape(-1, grams.size(-1))).view(*grams.shape[:2], -1)
+        count = 1 + (grams > 0).sum(-1, keepdim=True)
+        return (self.word(ids[..., 0]) + summed) / count
+
+
+def pad_time(ids: torch.Tensor, length: int, pad: int) -> torch.Tensor:
+    """Ids padded along time to `length`: word id `pad` and, with subwords, no n-grams."""
+    extra = ids.new_zeros(ids.size(0), length - ids.size(1), *ids.shape[2:])
+    (extra[..., 0] if ids.dim() == 3 else extra).fill_(pad)
+    return torch.cat([ids, extra], dim=1)
 
 
 class CNNClassifier(nn.Module):
     """Parallel 1-D convolutions of several widths, max-pooled over time (Kim 2014)."""
 
     def __init__(self, vocab_size: int, num_classes: int, embed_dim: int = 200, kernel_sizes=(3, 4, 5),
-                 channels: int = 100, dropout: float = 0.5, pad: int = 0, vectors=None, **_):
+                 channels: int = 100, dropout: float = 0.5, pad: int = 0, vectors=None, subword_buckets: int = 0, **_):
         super().__init__()
         self.args = dict(arch="cnn", vocab_size=vocab_size, num_classes=num_classes, embed_dim=embed_dim,
-                         kernel_sizes=list(kernel_sizes), channels=channels, dropout=dropout, pad=pad)
-        self.embed = _embedding(vocab_size, embed_dim, pad, vectors)
+                         kernel_sizes=list(kernel_sizes), channels=channels, dropout=dropout, pad=pad,
+                         subword_buckets=subword_buckets)
+        self.embed = TokenEmbedding(vocab_size, embed_dim, pad, vectors, subword_buckets)
         self.convs = nn.ModuleList(nn.Conv1d(embed_dim, channels, k) for k in kernel_sizes)
         self.drop = nn.Dropout(dropout)
         self.out = nn.Linear(channels * len(kernel_sizes), num_classes)
@@ -39,7 +67,7 @@ class CNNClassifier(nn.Module):
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         if ids.size(1) < self.min_len:  # a batch of short reviews: pad up to the widest kernel
-            ids = nn.functional.pad(ids, (0, self.min_len - ids.size(1)), value=self.args["pad"])
+            ids = pad_time(ids, self.min_len, self.args["pad"])
         x = self.drop(self.embed(ids)).transpose(1, 2)  # [B, E, T]
         # Reviews shorter than the widest kernel count as padded to it, whatever the batch.
         eff = lengths.clamp(min=self.min_len).to(ids.device)
@@ -72,14 +100,14 @@ class RNNClassifier(nn.Module):
 
     def __init__(self, vocab_size: int, num_classes: int, arch: str = "lstm", embed_dim: int = 200,
                  hidden_dim: int = 256, num_layers: int = 2, bidirectional: bool = True, pooling: str = "max",
-                 dropout: float = 0.5, pad: int = 0, vectors=None, **_):
+                 dropout: float = 0.5, pad: int = 0, vectors=None, subword_buckets: int = 0, **_):
         super().__init__()
         if arch not in CELLS:
             raise ValueError(f"arch {arch!r} is not one of {sorted(CELLS)}")
         self.args = dict(arch=arch, vocab_size=vocab_size, num_classes=num_classes, embed_dim=embed_dim,
                          hidden_dim=hidden_dim, num_layers=num_layers, bidirectional=bidirectional,
-                         pooling=pooling, dropout=dropout, pad=pad)
-        self.embed = _embedding(vocab_size, embed_dim, pad, vectors)
+                         pooling=pooling, dropout=dropout, pad=pad, subword_buckets=subword_buckets)
+        self.embed = TokenEmbedding(vocab_size, embed_dim, pad, vectors, subword_buckets)
         self.dirs = 2 if bidirectional else 1
         self.cells = nn.ModuleList(
             CELLS[arch](embed_dim if layer == 0 else hidden_dim * self.dirs, hidden_dim, batch_first=True)
