@@ -27,6 +27,7 @@ rule train_classifier:
             caption="../report/partB_confusion.rst",
         ),
         errors=f"{PARTB}/models/{{carch}}/errors.csv",
+        predictions=f"{PARTB}/models/{{carch}}/predictions.csv",
         analysis=report(
             f"{PARTB}/models/{{carch}}/error_analysis.md",
             category="Part B",

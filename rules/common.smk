@@ -36,7 +36,7 @@ LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 SPLITS = ["train", "val", "test"]
 PARTB_ARTIFACTS = ["summary.json", "metrics_test.json", "confusion_matrix.csv", "confusion_matrix.png",
-                   "errors.csv", "error_analysis.md"]
+                   "errors.csv", "error_analysis.md", "predictions.csv"]
 PARTB_REPORT = ["metrics.csv", "metrics.md", "confusion_matrices.png", "learning_curves.png",
                 "ablation_heatmaps.png"]
 BASELINES = ["majority", "tfidf_lr"]

@@ -22,6 +22,7 @@ rule finetune_encoder:
             caption="../report/partB_confusion.rst",
         ),
         errors=f"{PARTB}/models/{ENCODER}/errors.csv",
+        predictions=f"{PARTB}/models/{ENCODER}/predictions.csv",
         analysis=report(
             f"{PARTB}/models/{ENCODER}/error_analysis.md",
             category="Part B",

@@ -22,8 +22,10 @@ from .io import atomic_path, write_json, write_text
 from .plots import plt, save
 
 ARTIFACTS = ("metrics_test.json", "confusion_matrix.csv", "confusion_matrix.png",
-             "errors.csv", "error_analysis.md")
-METRIC_KEYS = ("accuracy", "macro_f1", "weighted_f1", "mae", "off_by_one", "per_class", "n")
+             "errors.csv", "error_analysis.md", "predictions.csv")
+PREDICTION_COLUMNS = ("source_row", "label", "prediction", "confidence")
+METRIC_KEYS = ("accuracy", "macro_f1", "weighted_f1", "mae", "off_by_one", "per_class", "n", "ci95")
+BOOTSTRAP_RESAMPLES = 2000
 CONFUSION_CORNER = "true\\predicted"  # the CSV's top-left header cell: rows true, columns predicted
 _OWN_COLUMNS = ("text", "label", "label_value", "source_row")  # already in errors.csv under other names
 
@@ -81,6 +83,53 @@ def classification_metrics(y_true, y_pred, label_map: dict) -> dict:
             "per_class": {name: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
                           for name, p, r, f, s in zip(names, precision, recall, f1, support)},
             "n": int(y_true.size)}
+
+
+def resample_rows(n: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> np.ndarray:
+    """[resamples, n] row indices drawn with replacement; seeded, so every model gets the same resamples."""
+    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
+
+
+def resampled_scores(y_true, y_pred, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Accuracy and macro-F1 (over all K classes, as classification_metrics) of each resample of `rows`."""
+    y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
+    r = len(rows)
+    cells = (y_true * k + y_pred)[rows] + (np.arange(r) * k * k)[:, None]
+    cms = np.bincount(cells.ravel(), minlength=r * k * k).reshape(r, k, k)
+    tp = np.diagonal(cms, axis1=1, axis2=2).astype(float)
+    denom = cms.sum(1) + cms.sum(2)
+    f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0).mean(1)
+    return tp.sum(1) / rows.shape[1], f1
+
+
+def _interval(values: np.ndarray) -> list[float]:
+    return [float(q) for q in np.percentile(values, [2.5, 97.5])]
+
+
+def bootstrap_ci(y_true, y_pred, k: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict:
+    """95% percentile-bootstrap intervals of accuracy and macro-F1 over the test reviews.
+
+    The noise of a test split of n reviews: what the same predictions would
+    score on other samples of n reviews.
+    """
+    n = len(y_true)
+    if n == 0:
+        return {"accuracy": None, "macro_f1": None, "resamples": 0}
+    acc, f1 = resampled_scores(y_true, y_pred, k, resample_rows(n, resamples, seed))
+    return {"accuracy": _interval(acc), "macro_f1": _interval(f1), "resamples": resamples}
+
+
+def paired_difference(y_true, y_pred, y_ref, k: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict:
+    """Macro-F1 of `y_pred` minus that of `y_ref` on the same reviews, with a paired 95% bootstrap interval.
+
+    Both models are scored on each resample, so what the two get right or
+    wrong together cancels: tighter than comparing two separate intervals.
+    """
+    rows = resample_rows(len(y_true), resamples, seed)
+    diff = resampled_scores(y_true, y_pred, k, rows)[1] - resampled_scores(y_true, y_ref, k, rows)[1]
+    whole = np.arange(len(y_true))[None, :]
+    point = resampled_scores(y_true, y_pred, k, whole)[1][0] - resampled_scores(y_true, y_ref, k, whole)[1][0]
+    return {"macro_f1": float(point), "ci95": _interval(diff), "share_not_worse": float(np.mean(diff >= 0))}
 
 
 def confusion(y_true, y_pred, k: int) -> np.ndarray:
@@ -225,7 +274,7 @@ def _md_table(frame: pd.DataFrame) -> list[str]:
 
 def write_eval_artifacts(outdir: str | Path, test: pd.DataFrame, y_pred, probs, label_map: dict,
                          extra: dict | None = None) -> dict:
-    """Write the five test artifacts (see ARTIFACTS) into `outdir`; returns what metrics_test.json holds.
+    """Write the test artifacts (see ARTIFACTS) into `outdir`; returns what metrics_test.json holds.
 
     `probs` is [n, K] class probabilities; `extra` (inference speed, device ...)
     is merged into metrics_test.json beside the metrics, never over them.
@@ -237,13 +286,17 @@ def write_eval_artifacts(outdir: str | Path, test: pd.DataFrame, y_pred, probs, 
     clash = set(extra or {}) & set(METRIC_KEYS)
     if clash:
         raise ValueError(f"extra would overwrite metrics {sorted(clash)}")
-    metrics = {**classification_metrics(y_true, y_pred, label_map), **(extra or {})}
+    metrics = {**classification_metrics(y_true, y_pred, label_map),
+               "ci95": bootstrap_ci(y_true, y_pred, len(names)), **(extra or {})}
     write_json(outdir / "metrics_test.json", metrics)
     write_confusion(confusion(y_true, y_pred, len(names)), names, outdir / "confusion_matrix.csv",
                     outdir / "confusion_matrix.png", f"{(extra or {}).get('name', outdir.name)}: test confusion")
     with atomic_path(outdir / "errors.csv") as tmp:
         errors_frame(test, y_pred, probs, names).to_csv(tmp, index=False)
     write_text(outdir / "error_analysis.md", error_analysis_md(test, y_true, y_pred, label_map))
+    with atomic_path(outdir / "predictions.csv") as tmp:  # every test row: what paired comparisons need
+        pd.DataFrame(dict(zip(PREDICTION_COLUMNS, (test["source_row"].to_numpy(), y_true, y_pred,
+                                                   probs[np.arange(len(y_pred)), y_pred])))).to_csv(tmp, index=False)
     return metrics
 
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from .classify_eval import PREDICTION_COLUMNS, paired_difference
 from .errors import InputError
 from .plots import plt, save
 from .report_parta import (_device_cell, _empty_panel, _grid, _md_cell, _memory_cell, _missing,
@@ -31,12 +32,13 @@ MODEL_RULE = "train_classifier"
 BASELINE_RULE = "baseline_reviews"
 ABLATION_RULE = "train_classifier_ablation"
 
-METRIC_COLUMNS = ["name", "arch", "family", "accuracy", "macro_f1", "weighted_f1", "mae", "off_by_one",
-                  "n_test", "params_total", "params_trainable", "best_epoch", "best_val_macro_f1",
+METRIC_COLUMNS = ["name", "arch", "family", "accuracy", "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high",
+                  "weighted_f1", "mae", "off_by_one", "n_test", "params_total", "params_trainable", "best_epoch", "best_val_macro_f1",
                   "best_val_accuracy", "train_seconds", "train_reviews_per_second",
                   "inference_reviews_per_second", "peak_memory_mb", "peak_memory_kind", "device",
-                  "world_size", "test_device"]
-_NUMERIC = ["accuracy", "macro_f1", "weighted_f1", "mae", "off_by_one", "n_test", "params_total",
+                  "world_size", "test_device", "reference", "delta_macro_f1", "delta_ci_low", "delta_ci_high"]
+_NUMERIC = ["accuracy", "macro_f1", "macro_f1_ci_low", "macro_f1_ci_high", "delta_macro_f1", "delta_ci_low",
+            "delta_ci_high", "weighted_f1", "mae", "off_by_one", "n_test", "params_total",
             "params_trainable", "best_epoch", "best_val_macro_f1", "best_val_accuracy", "train_seconds",
             "train_reviews_per_second", "inference_reviews_per_second", "peak_memory_mb", "world_size"]
 SUMMARY_REQUIRED = ["name"]
@@ -62,10 +64,32 @@ def model_row(run_dir: str | Path, rule: str = MODEL_RULE) -> dict:
                                        "device", "world_size")},
         "train_reviews_per_second": summary.get("reviews_per_second"),
         **{k: test.get(k) for k in ("accuracy", "macro_f1", "weighted_f1", "mae", "off_by_one")},
+        **_ci_cells(test),
         "n_test": test.get("n"),
         "inference_reviews_per_second": test.get("inference_reviews_per_s"),
         "test_device": test.get("device"),
     }
+
+
+def _ci_cells(test: dict) -> dict:
+    """The bootstrap interval of test macro-F1, or None for metrics written before intervals existed."""
+    ci = (test.get("ci95") or {}).get("macro_f1") or [None, None]
+    return {"macro_f1_ci_low": ci[0], "macro_f1_ci_high": ci[1]}
+
+
+def _f1_cell(row) -> str:
+    cell = fmt_float(row.macro_f1)
+    if pd.notna(row.macro_f1_ci_low) and pd.notna(row.macro_f1_ci_high):
+        cell += f" [{row.macro_f1_ci_low:.3f}, {row.macro_f1_ci_high:.3f}]"
+    return cell
+
+
+def _delta_cell(row) -> str:
+    if _missing(row.delta_macro_f1):
+        return "–"
+    if row.name == row.reference:
+        return "reference"
+    return f"{row.delta_macro_f1:+.3f} [{row.delta_ci_low:+.3f}, {row.delta_ci_high:+.3f}]"
 
 
 def sort_by_macro_f1(frame: pd.DataFrame) -> pd.DataFrame:
@@ -158,12 +182,46 @@ def load_report(model_dirs, baseline_dirs=(), ablation_dirs=()) -> PartB:
         confusions[name] = cm
         if neural:
             logs[name] = read_trainlog(d / "trainlog.csv", rule)
+    _compare_to_reference(rows, runs, max((len(cm) for cm in confusions.values()), default=0))
     metrics = _frame(rows)
     order = [str(n) for n in metrics["name"]]
     return PartB(metrics=metrics,
                  confusions={n: confusions[n] for n in order},
                  trainlogs={n: logs[n] for n in order if n in logs},
                  ablation=load_ablation(ablation_dirs))
+
+
+def read_predictions(path: Path, rule: str) -> pd.DataFrame | None:
+    """predictions.csv (one row per test review) indexed by source_row; None where a run predates it."""
+    if not path.is_file():
+        return None
+    return read_csv(path, rule, list(PREDICTION_COLUMNS)).set_index("source_row").sort_index()
+
+
+def _compare_to_reference(rows: list[dict], runs, k: int) -> None:
+    """Each row's test macro-F1 minus the reference baseline's, with a paired bootstrap interval.
+
+    The reference is the baseline with the best *validation* macro-F1 (so
+    TF-IDF + LR, not the majority class), never chosen on test.
+    """
+    preds = {str(r["name"]): read_predictions(d / "predictions.csv", rule) for r, (d, rule, _) in zip(rows, runs)}
+    baselines = [r for r, (_, rule, _) in zip(rows, runs) if rule == BASELINE_RULE and preds[str(r["name"])] is not None]
+    if not baselines:
+        return
+    ref = max(baselines, key=lambda r: -1.0 if _missing(r["best_val_macro_f1"]) else r["best_val_macro_f1"])
+    ref_name, (ref_dir, ref_rule, _) = str(ref["name"]), runs[rows.index(ref)]
+    ref_preds = preds[ref_name]
+    for row, (d, rule, _) in zip(rows, runs):
+        mine = preds[str(row["name"])]
+        if mine is None:
+            continue
+        if not mine.index.equals(ref_preds.index) or not mine["label"].equals(ref_preds["label"]):
+            raise InputError(d / "predictions.csv", f"does not cover the same test reviews and labels as "
+                             f"{ref_dir / 'predictions.csv'}: the runs used different splits",
+                             f"rerun rules {rule} and {ref_rule} on the same split.")
+        diff = paired_difference(mine["label"], mine["prediction"], ref_preds["prediction"], k)
+        row.update(reference=ref_name, delta_macro_f1=diff["macro_f1"], delta_ci_low=diff["ci95"][0],
+                   delta_ci_high=diff["ci95"][1])
 
 
 def ablation_row(run_dir: str | Path) -> dict:
@@ -220,7 +278,8 @@ def table_rows(df: pd.DataFrame) -> pd.DataFrame:
         "Model": df["name"],
         "Family": [f if isinstance(f, str) and f else "–" for f in df["family"]],
         "Parameters": [_params_cell(r) for r in df.itertuples()],
-        "Test macro-F1": [fmt_float(v) for v in df["macro_f1"]],
+        "Test macro-F1 [95% CI]": [_f1_cell(r) for r in df.itertuples()],
+        "Δ macro-F1 vs baseline [paired 95% CI]": [_delta_cell(r) for r in df.itertuples()],
         "Test accuracy": [fmt_float(v) for v in df["accuracy"]],
         "Test weighted-F1": [fmt_float(v) for v in df["weighted_f1"]],
         "Test MAE": [fmt_float(v) for v in df["mae"]],
@@ -244,6 +303,11 @@ def to_markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _reference(df: pd.DataFrame) -> str | None:
+    refs = df["reference"].dropna() if "reference" in df else []
+    return str(refs.iloc[0]) if len(refs) else None
+
+
 def metrics_table(df: pd.DataFrame) -> str:
     """Markdown: one row per model and baseline sorted by test macro-F1, and a legend saying how to read it."""
     n = df["n_test"].dropna()
@@ -252,6 +316,12 @@ def metrics_table(df: pd.DataFrame) -> str:
         "Sorted by test macro-F1 (higher is better). The test split" + n_text + " was used once, "
         "to fill this table after training; model selection (best epoch, early stopping, ablation "
         "choice) used validation macro-F1 only.",
+        "The interval after each test macro-F1 is a 95% percentile bootstrap over the test reviews "
+        "(the same resamples for every model): the noise of a test split this size, not of training.",
+        *([f"Δ is each model's test macro-F1 minus {ref}'s (the baseline with the best validation "
+           "macro-F1), with a paired bootstrap interval: both scored on the same resampled reviews. "
+           "An interval that contains 0 means the test split cannot tell the two apart."]
+          if (ref := _reference(df)) else []),
         "Macro-F1 weighs every class equally, weighted-F1 by its support. MAE is the mean absolute "
         "difference between predicted and true rating on the 1-5 scale (lower is better; – where "
         "not reported).",

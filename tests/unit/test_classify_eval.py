@@ -55,6 +55,36 @@ def test_metrics_equal_scikit_learn():
     json.dumps(m)  # plain Python types only
 
 
+def test_bootstrap_interval_equals_scikit_learn_on_the_same_resamples():
+    rng = np.random.default_rng(3)
+    y_true = rng.integers(0, 5, 120)
+    y_pred = np.where(rng.random(120) < 0.6, y_true, rng.integers(0, 5, 120))
+    ci = ce.bootstrap_ci(y_true, y_pred, 5, resamples=200, seed=7)
+    rows = np.random.default_rng(7).integers(0, 120, size=(200, 120))  # the resamples it draws
+    f1 = [f1_score(y_true[r], y_pred[r], labels=range(5), average="macro", zero_division=0) for r in rows]
+    acc = [accuracy_score(y_true[r], y_pred[r]) for r in rows]
+    assert ci["macro_f1"] == pytest.approx(list(np.percentile(f1, [2.5, 97.5])))
+    assert ci["accuracy"] == pytest.approx(list(np.percentile(acc, [2.5, 97.5])))
+    point = f1_score(y_true, y_pred, average="macro")
+    assert ci["macro_f1"][0] < point < ci["macro_f1"][1] and ci["resamples"] == 200
+    assert ce.bootstrap_ci(y_true, y_true, 5)["macro_f1"] == [1.0, 1.0]  # perfect predictions have no spread
+
+
+def test_paired_difference_scores_both_models_on_the_same_resamples():
+    rng = np.random.default_rng(5)
+    y_true = rng.integers(0, 5, 300)
+    good = np.where(rng.random(300) < 0.7, y_true, rng.integers(0, 5, 300))
+    weak = np.where(rng.random(300) < 0.4, y_true, rng.integers(0, 5, 300))
+    d = ce.paired_difference(y_true, good, weak, 5, resamples=500)
+    want = f1_score(y_true, good, average="macro") - f1_score(y_true, weak, average="macro")
+    assert d["macro_f1"] == pytest.approx(want)
+    assert 0 < d["ci95"][0] < want < d["ci95"][1] and d["share_not_worse"] == 1.0
+    same = ce.paired_difference(y_true, good, good, 5, resamples=100)
+    assert same["macro_f1"] == 0 and same["ci95"] == [0.0, 0.0]  # identical predictions: no noise at all
+    flipped = ce.paired_difference(y_true, weak, good, 5, resamples=500)
+    assert flipped["ci95"] == pytest.approx([-d["ci95"][1], -d["ci95"][0]])
+
+
 def test_mae_and_off_by_one_use_the_original_values():
     m = ce.classification_metrics([0, 1, 2, 3, 4], [0, 2, 2, 1, 4], star_map())
     assert m["mae"] == pytest.approx((0 + 1 + 0 + 2 + 0) / 5)
@@ -140,8 +170,13 @@ def test_write_eval_artifacts_writes_every_file_with_extra(tmp_path):
     saved = json.loads((tmp_path / "m" / "metrics_test.json").read_text(encoding="utf-8"))
     assert saved == metrics and saved["device"] == "cpu"
     assert saved["accuracy"] == pytest.approx(accuracy_score(Y_TRUE, Y_PRED))
+    assert saved["ci95"] == ce.bootstrap_ci(Y_TRUE, Y_PRED, 5)  # seeded: the same interval on every run
     errors = pd.read_csv(tmp_path / "m" / "errors.csv")
     assert len(errors) == int((Y_TRUE != Y_PRED).sum())
+    preds = pd.read_csv(tmp_path / "m" / "predictions.csv")
+    assert list(preds.columns) == list(ce.PREDICTION_COLUMNS)
+    assert preds["source_row"].tolist() == test["source_row"].tolist() and preds["label"].tolist() == list(Y_TRUE)
+    assert preds["prediction"].tolist() == list(Y_PRED) and preds["confidence"].tolist() == pytest.approx([0.6] * 12)
 
 
 @pytest.mark.parametrize("probs_shape, extra", [((12, 4), None), ((12, 5), {"accuracy": 1.0})])

@@ -8,6 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import f1_score
 
 from conftest import REPO
 from nlpbench import report_partb as rep
@@ -33,6 +34,18 @@ def confusion(seed, n_per_class=20, majority=False):
     return counts
 
 
+def predictions_from(counts):
+    """(labels, predictions) that give `counts`, grouped by true class (the same labels for every run)."""
+    pairs = [(i, j) for i in range(len(counts)) for j in range(len(counts)) for _ in range(counts[i, j])]
+    return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+
+
+def write_predictions(path, counts):
+    labels, preds = predictions_from(counts)
+    pd.DataFrame({"source_row": np.arange(len(labels)) + 100, "label": labels, "prediction": preds,
+                  "confidence": 0.7}).to_csv(path, index=False)
+
+
 def write_run(root, name, family, macro_f1, *, epochs=4, device="cuda:0", counts=None, **summary_extra):
     """A model or baseline directory as train_classifier / baseline_reviews write it."""
     d = root / name
@@ -51,6 +64,7 @@ def write_run(root, name, family, macro_f1, *, epochs=4, device="cuda:0", counts
     metrics = {"accuracy": 0.6, "macro_f1": macro_f1, "weighted_f1": macro_f1 + 0.02, "mae": 0.55,
                "off_by_one": 0.91, "n": int(counts.sum()), "inference_reviews_per_s": 8765.4,
                "device": "cuda:0" if neural else "cpu",
+               "ci95": {"accuracy": [0.5, 0.7], "macro_f1": [macro_f1 - 0.04, macro_f1 + 0.04], "resamples": 2000},
                "per_class": {c: {"precision": 0.5, "recall": 0.5, "f1": 0.5, "support": int(counts[i].sum())}
                              for i, c in enumerate(CLASSES)}}
     (d / "summary.json").write_text(json.dumps(summary))
@@ -58,6 +72,7 @@ def write_run(root, name, family, macro_f1, *, epochs=4, device="cuda:0", counts
     cm = pd.DataFrame(counts, index=CLASSES, columns=CLASSES)
     cm.index.name = "true\\predicted"
     cm.to_csv(d / "confusion_matrix.csv")
+    write_predictions(d / "predictions.csv", counts)
     if neural:
         rows = [{"epoch": e, "train_loss": 1.5 / e, "val_loss": 1.4 / e + 0.08 * (e == epochs),
                  "val_accuracy": 0.5 + 0.02 * e, "val_macro_f1": min(macro_f1, 0.3 + 0.06 * e) - 0.02 * (e == epochs),
@@ -101,6 +116,7 @@ def test_metrics_come_from_the_files_sorted_by_macro_f1(artifacts):
     assert list(df["name"]) == ["cnn", "lstm", "tfidf_lr", "majority"]
     assert set(rep.METRIC_COLUMNS) <= set(df.columns)
     cnn = df.iloc[0]
+    assert [cnn["macro_f1_ci_low"], cnn["macro_f1_ci_high"]] == pytest.approx([0.48, 0.56])
     assert cnn["macro_f1"] == 0.52 and cnn["weighted_f1"] == pytest.approx(0.54) and cnn["accuracy"] == 0.6
     assert cnn["mae"] == 0.55 and cnn["best_val_macro_f1"] == pytest.approx(0.53) and cnn["best_epoch"] == 3
     assert cnn["params_total"] == 2_345_678 and cnn["train_reviews_per_second"] == 1234.5
@@ -115,11 +131,37 @@ def test_markdown_table_is_sorted_and_has_a_legend(artifacts):
     md = rep.metrics_table(rep.load_metrics(artifacts["models"], artifacts["baselines"]))
     rows = [line for line in md.splitlines() if line.startswith("| ") and "Model" not in line]
     assert [row.split("|")[1].strip() for row in rows] == ["cnn", "lstm", "tfidf_lr", "majority"]
-    assert "| 0.520 |" in md and "| 0.550 |" in md and "2.35M" in md and "12m 34s" in md
+    assert "| 0.520 [0.480, 0.560] |" in md and "| 0.550 |" in md and "2.35M" in md and "12m 34s" in md
     assert "1,834 MB GPU" in md and "95 MB CPU RSS" in md and "cuda:0 ×2" in md and "cpu ×2 (test: cuda:0)" in md
     legend = md.split("\n\n", 1)[1]
     assert "test split (100 reviews) was used once" in legend and "validation macro-F1 only" in legend
-    assert "1-5 scale" in legend and "Device column" in legend
+    assert "1-5 scale" in legend and "Device column" in legend and "bootstrap over the test reviews" in legend
+
+
+def test_each_row_is_compared_with_the_val_chosen_baseline_on_the_same_reviews(artifacts):
+    report = rep.load_report(artifacts["models"], artifacts["baselines"])
+    df = report.metrics.set_index("name")
+    assert set(df["reference"]) == {"tfidf_lr"}  # best val macro-F1 of the two baselines, not the majority
+    ref = predictions_from(confusion(len("tfidf_lr")))
+    for name in ("cnn", "lstm", "majority"):
+        y, pred = predictions_from(report.confusions[name].to_numpy())
+        want = f1_score(y, pred, average="macro", zero_division=0) - f1_score(y, ref[1], average="macro")
+        assert df.loc[name, "delta_macro_f1"] == pytest.approx(want)
+        assert df.loc[name, "delta_ci_low"] < want < df.loc[name, "delta_ci_high"]
+    assert df.loc["tfidf_lr", "delta_macro_f1"] == 0
+    md = rep.metrics_table(report.metrics)
+    assert "| reference |" in md and "minus tfidf_lr's" in md
+    majority = df.loc["majority"]
+    assert f"| {majority.delta_macro_f1:+.3f} [{majority.delta_ci_low:+.3f}, {majority.delta_ci_high:+.3f}] |" in md
+
+
+def test_predictions_of_another_split_are_refused(artifacts):
+    lstm = artifacts["models"][0]
+    frame = pd.read_csv(lstm / "predictions.csv")
+    frame.loc[0, "source_row"] = 99999
+    frame.to_csv(lstm / "predictions.csv", index=False)
+    with pytest.raises(InputError, match="does not cover the same test reviews"):
+        rep.load_report(artifacts["models"], artifacts["baselines"])
 
 
 def test_confusion_matrix_is_read_by_layout(artifacts):
@@ -163,11 +205,12 @@ def test_single_model_single_epoch_and_missing_values(tmp_path):
     (d / "summary.json").write_text(json.dumps(summary))
     metrics = json.loads((d / "metrics_test.json").read_text())
     metrics.update(mae=None, off_by_one=None, weighted_f1=None)
+    del metrics["ci95"]  # metrics written before intervals existed
     (d / "metrics_test.json").write_text(json.dumps(metrics))
 
     report = rep.load_report([d])
     md = rep.metrics_table(report.metrics)
-    assert "| gru |" in md and "–" in md
+    assert "| gru |" in md and "–" in md and "| 0.500 |" in md
     assert math.isnan(report.metrics.loc[0, "mae"])
     rep.draw_confusions(report.confusions, tmp_path / "c.png", report.metrics)
     rep.draw_learning_curves(report.trainlogs, tmp_path / "l.png")

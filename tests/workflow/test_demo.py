@@ -126,6 +126,10 @@ def test_each_classifier_and_baseline_has_test_artifacts(demo, name):
     errors = pd.read_csv(folder / "errors.csv")
     assert len(errors) == metrics["n"] - np_trace(cm)
     assert "confused" in (folder / "error_analysis.md").read_text().lower()
+    preds = pd.read_csv(folder / "predictions.csv")
+    assert len(preds) == metrics["n"] and (preds["label"] != preds["prediction"]).sum() == len(errors)
+    low, high = metrics["ci95"]["macro_f1"]
+    assert low <= metrics["macro_f1"] <= high
     summary = load(folder / "summary.json")
     assert summary["best_val_macro_f1"] is not None and summary["params_total"] >= 0
 
@@ -162,6 +166,8 @@ def test_classifier_ablation_grid_and_report(demo):
     folder = demo / "partB" / "analysis"
     table = pd.read_csv(folder / "metrics.csv")
     assert len(table) == len(CLASSIFIERS) + 1 + 2
+    assert table["delta_ci_low"].notna().all() and (table["delta_ci_low"] <= table["delta_ci_high"]).all()
+    assert table["reference"].nunique() == 1 and table["reference"].iloc[0] in ("majority", "tfidf_lr")
     for png in ("confusion_matrices", "learning_curves", "ablation_heatmaps"):
         assert (folder / f"{png}.png").read_bytes()[:4] == b"\x89PNG"
 
