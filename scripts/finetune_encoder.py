@@ -22,14 +22,12 @@ mDeBERTa-v3-base (280M parameters) it would be another 1.1 GB per run.
 """
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
 import torch
 
-from nlpbench import classify_eval, cli, distributed, encoder, trainer
+from nlpbench import classify, classify_eval, cli, distributed, encoder, trainer
 from nlpbench.io import write_json
 
 SPLITS = ("train", "val", "test")
@@ -50,14 +48,7 @@ def parse(argv):
     ap.add_argument("--warmup-ratio", type=float, default=0.1)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--patience", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    # bf16 autocast on GPU, fp32 on CPU. No fp16: DeBERTa-v3 overflows and diverges in fp16.
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads over all processes (0: torch's default)")
-    ap.add_argument("--progress-every", type=float, default=30.0)
-    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
-                    help="also write TensorBoard event files to OUTDIR/tensorboard")
+    trainer.add_run_args(ap)
     ap.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=True,
                     help="write the fine-tuned model to OUTDIR/model (off: metrics only, e.g. for ablations)")
     args = ap.parse_args(argv)
@@ -70,9 +61,7 @@ def parse(argv):
 def main(argv=None):
     args = parse(argv)
     base = encoder.resolve_base_model(args.base_model)  # first: a missing model fails before anything heavy
-    ctx = distributed.init(args.device)
-    if args.threads:
-        torch.set_num_threads(max(1, args.threads // ctx.world))
+    ctx = trainer.init_run(args)
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar()  # carriage-return bars garble SLURM logs
     label_map = classify_eval.load_label_map(args.label_map)
@@ -89,19 +78,15 @@ def main(argv=None):
     task.meta = {"name": args.name, "base_model": str(base), "model_type": hf_model.config.model_type,
                  "max_length": args.max_length, "classes": names}
     run = {key: getattr(args, key) for key in RUN_KEYS}
-    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=1.0,
-                            patience=args.patience, warmup_ratio=args.warmup_ratio, monitor=task.monitor,
-                            mode=task.mode, precision=args.precision, grad_accum=args.grad_accum, seed=args.seed,
-                            progress_every_s=args.progress_every, name=args.name,
-                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
-                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    cfg = trainer.fit_config(args, run, args.name, warmup_ratio=args.warmup_ratio, monitor=task.monitor,
+                             mode=task.mode, grad_accum=args.grad_accum)
     outdir = Path(args.outdir)
     res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir)
     if ctx.is_main:
         # The test split, once, with the weights chosen on val, in the precision validation ran in.
         test_ids = encoder.encode(tokenizer, frames["test"]["text"], args.max_length)
         with trainer.autocast(cfg, ctx):
-            probs, speed = encoder.timed_predict(model, test_ids, tokenizer.pad_token_id, ctx.device)
+            probs, speed = classify.timed_predict(model, test_ids, tokenizer.pad_token_id, ctx.device)
         metrics = classify_eval.write_eval_artifacts(
             outdir, frames["test"], probs.argmax(1).numpy(), probs.numpy(), label_map,
             extra={"name": args.name, "inference_reviews_per_s": speed, "device": str(ctx.device)})

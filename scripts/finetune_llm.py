@@ -15,8 +15,6 @@ together, so N processes take the steps one process would.
 """
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
@@ -58,13 +56,7 @@ def parse(argv):
     ap.add_argument("--clip", type=float, default=1.0)
     ap.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--patience", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads for this job (0: torch's default)")
-    ap.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
-    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
-                    help="also write TensorBoard event files to OUTDIR/tensorboard")
+    trainer.add_run_args(ap)
     ap.add_argument("--sample-max-tokens", type=int, default=200, help="length of the per-epoch sample")
     return ap.parse_args(argv)
 
@@ -72,9 +64,7 @@ def parse(argv):
 def main(argv=None):
     args = parse(argv)
     require_model_dir(args.base_model, "llm.base_model")  # before anything heavy
-    ctx = distributed.init(args.device)
-    if args.threads:
-        torch.set_num_threads(max(1, args.threads // ctx.world))
+    ctx = trainer.init_run(args)
     train_songs, val_songs = read_songs(args.train), read_songs(args.val)
     model, tokenizer = llm.load_base(args.base_model, args.quantization, ctx.device, args.precision)
     arch = model.config.model_type
@@ -87,12 +77,8 @@ def main(argv=None):
     run = {k: getattr(args, k) for k in RUN_KEYS}
     task.meta = {"name": args.name, "level": "subword", "base_model": args.base_model,
                  "quantization": args.quantization, "block_size": args.block_size, "lora": lora_settings(args)}
-    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,
-                            patience=args.patience, warmup_ratio=args.warmup_ratio, precision=args.precision,
-                            grad_accum=args.grad_accum, seed=args.seed, progress_every_s=args.progress_every,
-                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
-                            name=args.name, monitor="val_loss", mode="min", trainable_only=True,
-                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    cfg = trainer.fit_config(args, run, args.name, clip=args.clip, warmup_ratio=args.warmup_ratio,
+                             grad_accum=args.grad_accum, monitor="val_loss", mode="min", trainable_only=True)
     res = trainer.fit(model, task, cfg, ctx, args.outdir, args.ckpt_dir)
     if ctx.is_main:  # fit left the best epoch's adapter weights in the model
         outdir = Path(args.outdir)

@@ -11,8 +11,6 @@ error_analysis.md) to --outdir (rank 0).
 """
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
@@ -60,13 +58,7 @@ def parse(argv):
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--class-weights", action=argparse.BooleanOptionalAction, default=False)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
-    ap.add_argument("--threads", type=int, default=0)
-    ap.add_argument("--progress-every", type=float, default=30.0)
-    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
-                    help="also write TensorBoard event files to OUTDIR/tensorboard")
+    trainer.add_run_args(ap)
     args = ap.parse_args(argv)
     if not 1 <= args.subword_n[0] <= args.subword_n[1]:
         ap.error(f"--subword-n {args.subword_n[0]} {args.subword_n[1]}: give 1 <= MIN_N <= MAX_N")
@@ -75,9 +67,7 @@ def parse(argv):
 
 def main(argv=None):
     args = parse(argv)
-    ctx = distributed.init(args.device)
-    if args.threads:
-        torch.set_num_threads(max(1, args.threads // ctx.world))
+    ctx = trainer.init_run(args)
     name = args.name or args.arch
     frames = {s: pd.read_csv(getattr(args, s), keep_default_na=False) for s in ("train", "val", "test")}
     label_map = classify_eval.load_label_map(args.label_map)
@@ -102,12 +92,7 @@ def main(argv=None):
     task.meta = {"model_args": model.args, "name": name, "tokenizer": tok, "max_len": args.max_len,
                  "subwords": subwords}
     run = {key: getattr(args, key) for key in RUN_KEYS}
-    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=1.0,
-                            patience=args.patience, monitor="val_macro_f1", mode="max", precision=args.precision,
-                            seed=args.seed, progress_every_s=args.progress_every,
-                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
-                            name=name,
-                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    cfg = trainer.fit_config(args, run, name, monitor="val_macro_f1", mode="max")
     outdir = Path(args.outdir)
     if ctx.is_main:
         vocab.to_json(outdir / "vocab.json")

@@ -11,8 +11,6 @@ vocab.json and sample_epoch{N}.txt to --outdir (rank 0); keeps last.pt in
 """
 
 import argparse
-import hashlib
-import json
 import sys
 from pathlib import Path
 
@@ -57,22 +55,14 @@ def parse(argv):
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--warmup-ratio", type=fraction, default=0.02)
     ap.add_argument("--word-min-freq", type=int, default=2)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16")
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads for this job (0: torch's default)")
     ap.add_argument("--sample-tokens", type=int, default=200, help="length of the per-epoch sample")
-    ap.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
-    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
-                    help="also write TensorBoard event files to OUTDIR/tensorboard")
+    trainer.add_run_args(ap)
     return ap.parse_args(argv)
 
 
 def main(argv=None):
     args = parse(argv)
-    ctx = distributed.init(args.device)
-    if args.threads:
-        torch.set_num_threads(max(1, args.threads // ctx.world))
+    ctx = trainer.init_run(args)
     name = args.name or f"{args.arch}_{args.level}"
     train_songs, val_songs = read_songs(args.train), read_songs(args.val)
     vocab = Vocab.build(train_songs, args.level, args.word_min_freq if args.level == "word" else 1)
@@ -84,12 +74,7 @@ def main(argv=None):
                   val_chars=eval_chars(val_songs), name=name, sample_tokens=args.sample_tokens)
     task.meta = {"model_args": model.args, "name": name, "level": args.level}
     run = {k: getattr(args, k) for k in RUN_KEYS}
-    cfg = trainer.FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, clip=args.clip,
-                            patience=args.patience, warmup_ratio=args.warmup_ratio, precision=args.precision,
-                            seed=args.seed, progress_every_s=args.progress_every,
-                            tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
-                            name=name,
-                            fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest())
+    cfg = trainer.fit_config(args, run, name, clip=args.clip, warmup_ratio=args.warmup_ratio)
     outdir = Path(args.outdir)
     if ctx.is_main:
         vocab.to_json(outdir / "vocab.json")

@@ -138,15 +138,29 @@ class ClassifyTask(Task):
                 "val_macro_f1": macro_f1_from_confusion(cm)}
 
 
+def by_length(seqs: list[torch.Tensor]) -> list[int]:
+    """Indices that sort `seqs` by length (stable): batches of similar lengths pad little."""
+    return sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
+
+
 @torch.no_grad()
 def predict_proba(model, seqs: list[torch.Tensor], pad: int, device, batch: int = 256) -> torch.Tensor:
-    """Class probabilities [n, K] on CPU, in the order given."""
+    """Class probabilities [n, K] on CPU, in the order given.
+
+    Batches are cut from the reviews sorted by length, so little time goes to
+    padding; padding never changes a prediction, so the order cannot either.
+    """
     model.eval()
+    order = by_length(seqs)
     out = []
     for i in range(0, len(seqs), batch):
-        ids, lengths = collate(seqs[i:i + batch], pad)
+        ids, lengths = collate([seqs[j] for j in order[i:i + batch]], pad)
         out.append(torch.softmax(model(ids.to(device), lengths).float(), dim=-1).cpu())
-    return torch.cat(out) if out else torch.empty(0)
+    if not out:
+        return torch.empty(0)
+    probs = torch.empty_like(torch.cat(out))
+    probs[torch.tensor(order, dtype=torch.long)] = torch.cat(out)
+    return probs
 
 
 def timed_predict(model, seqs, pad, device) -> tuple[torch.Tensor, float]:

@@ -6,9 +6,9 @@ local directory through the Auto classes, its head sized to the label map.
 Behind `EncoderClassifier` it is called like the project's own classifiers,
 `logits = model(ids, lengths)`, so the CNN/RNN task (`ClassifyTask`: the same
 seeded global batches sharded over ranks, cross-entropy, val metrics reduced
-over ranks) and its prediction helpers serve it unchanged. What is new here:
-subword ids tokenized once, and review order sorted by length wherever order
-does not matter, so dynamic padding wastes little.
+over ranks) and its prediction helpers (length-sorted batches, so dynamic
+padding wastes little) serve it unchanged. What is new here: subword ids
+tokenized once, and the pretrained model behind the common call.
 """
 
 from __future__ import annotations
@@ -111,37 +111,18 @@ def encode(tokenizer, texts, max_length: int) -> list[torch.Tensor]:
     return [torch.tensor(row, dtype=torch.long) for row in ids]
 
 
-def by_length(seqs: list[torch.Tensor]) -> list[int]:
-    """Indices that sort `seqs` by length (stable): batches of similar lengths pad little."""
-    return sorted(range(len(seqs)), key=lambda i: len(seqs[i]))
-
-
 class EncoderTask(classify.ClassifyTask):
-    """ClassifyTask over subword ids: same global batches and sharding, cross-entropy, val loss/accuracy/macro-F1.
-
-    Validation reviews are held sorted by length: the metrics do not depend on
-    order, and each rank's eval batches then pad to nearly their own length.
-    """
+    """ClassifyTask over subword ids: same global batches and sharding, cross-entropy, val loss/accuracy/macro-F1."""
 
     monitor, mode = "val_macro_f1", "max"  # model selection: every class weighs the same
 
     def __init__(self, tokenizer, train_texts, train_labels: list[int], val_texts, val_labels: list[int],
                  num_classes: int, *, max_length: int, batch_size: int, seed: int, ctx: distributed.Context,
                  eval_batch: int = 64):
-        val = encode(tokenizer, val_texts, max_length)
-        order = by_length(val)
-        super().__init__(encode(tokenizer, train_texts, max_length), list(train_labels), [val[i] for i in order],
-                         [int(val_labels[i]) for i in order], num_classes, batch_size=batch_size, seed=seed,
-                         pad=tokenizer.pad_token_id, ctx=ctx, eval_batch=eval_batch)
-
-
-def timed_predict(model: torch.nn.Module, seqs: list[torch.Tensor], pad: int, device) -> tuple[torch.Tensor, float]:
-    """Class probabilities [n, K] in the order given, and reviews per second (classify.timed_predict, length-sorted)."""
-    order = by_length(seqs)
-    probs, speed = classify.timed_predict(model, [seqs[i] for i in order], pad, device)
-    out = torch.empty_like(probs)
-    out[torch.tensor(order, dtype=torch.long)] = probs
-    return out, speed
+        super().__init__(encode(tokenizer, train_texts, max_length), list(train_labels),
+                         encode(tokenizer, val_texts, max_length), [int(v) for v in val_labels], num_classes,
+                         batch_size=batch_size, seed=seed, pad=tokenizer.pad_token_id, ctx=ctx,
+                         eval_batch=eval_batch)
 
 
 def save_pretrained(model: EncoderClassifier, tokenizer, outdir: str | Path) -> Path:

@@ -149,3 +149,16 @@ def test_subword_embedding_averages_word_and_ngram_vectors():
     want = (m.embed.word.weight[5] + m.embed.ngrams.weight[3] + m.embed.ngrams.weight[7]) / 3
     assert torch.allclose(emb[0, 0], want, atol=1e-6)
     assert torch.equal(emb[0, 1], torch.zeros(8))  # padding embeds to zeros
+
+
+@pytest.mark.parametrize("arch", ["cnn", "gru"])
+def test_predict_proba_sorts_by_length_yet_answers_in_the_order_given(arch):
+    vocab = Vocab.from_tokens([["muy", "bueno", "el", "lugar"]], "word")
+    texts = ["el lugar " * n + "muy bueno" for n in (7, 0, 3, 12, 1, 5)]
+    seqs = classify.encode(texts, vocab, 64, lowercase=True, strip_accents=False,
+                           subwords=dict(min_n=2, max_n=4, buckets=97))
+    m = subword_model(arch)
+    with torch.no_grad():  # one review at a time: no padding, the order given
+        alone = torch.cat([torch.softmax(m(*classify.collate([s], vocab.pad)), -1) for s in seqs])
+    assert classify.by_length(seqs) == [1, 4, 2, 5, 0, 3]
+    assert torch.allclose(classify.predict_proba(m, seqs, vocab.pad, "cpu", batch=4), alone, atol=1e-6)

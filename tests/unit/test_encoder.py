@@ -9,7 +9,7 @@ import pytest
 import torch
 from sklearn.metrics import f1_score
 
-from nlpbench import distributed, encoder, tiny_models
+from nlpbench import classify, distributed, encoder, tiny_models
 from nlpbench.errors import InputError
 
 NAMES = ["1", "2", "3", "4", "5"]
@@ -153,7 +153,7 @@ def test_evaluate_and_prediction_agree_whatever_the_order(loaded):
     model, t = encoder.EncoderClassifier(hf).eval(), task(tokenizer)
     texts, labels = reviews(40, 2)
     ids = encoder.encode(tokenizer, texts, 24)
-    probs, speed = encoder.timed_predict(model, ids, tokenizer.pad_token_id, torch.device("cpu"))
+    probs, speed = classify.timed_predict(model, ids, tokenizer.pad_token_id, torch.device("cpu"))
     with torch.no_grad():  # one review at a time: no padding, the order given
         alone = torch.cat([torch.softmax(model(i[None], torch.tensor([len(i)])), -1) for i in ids])
     assert probs.shape == (40, 5) and speed > 0
