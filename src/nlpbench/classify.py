@@ -18,6 +18,7 @@ import torch.nn.functional as F
 from torch.nn.utils.rnn import pad_sequence
 
 from . import distributed
+from .classify_eval import macro_f1_from_confusion
 from .errors import InputError
 from .textgen_data import Vocab
 from .textnorm import strip_accents as _strip_accents
@@ -60,13 +61,10 @@ def encode(texts, vocab: Vocab, max_len: int, lowercase: bool, strip_accents: bo
         words = tokenize_review(text, lowercase, strip_accents)[:max_len]
         ids = torch.tensor(vocab.ids(words) or [vocab.unk], dtype=torch.long)
         if subwords:
-            rows = [grams[w] if w in grams else grams.setdefault(w, char_ngrams(w, **subwords))
-                    for w in words] or [[]]
-            table = torch.zeros(len(rows), 1 + max(map(len, rows)), dtype=torch.long)
-            table[:, 0] = ids
-            for t, row in enumerate(rows):
-                table[t, 1:1 + len(row)] = torch.tensor(row)
-            ids = table
+            rows = [grams[w] if w in grams else grams.setdefault(w, torch.tensor(char_ngrams(w, **subwords),
+                                                                                 dtype=torch.long))
+                    for w in words] or [torch.zeros(0, dtype=torch.long)]
+            ids = torch.cat([ids[:, None], pad_sequence(rows, batch_first=True)], dim=1)
         out.append(ids)
     return out
 
@@ -81,14 +79,6 @@ def collate(seqs: list[torch.Tensor], pad: int) -> tuple[torch.Tensor, torch.Ten
     for b, s in enumerate(seqs):
         batch[b, :len(s), :s.size(1)] = s
     return batch, lengths
-
-
-def macro_f1_from_confusion(cm: np.ndarray) -> float:
-    """Macro-F1 from a confusion matrix (rows true); equals sklearn's f1_score(average='macro')."""
-    tp = np.diag(cm).astype(float)
-    denom = cm.sum(0) + cm.sum(1)
-    f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
-    return float(f1.mean())
 
 
 class ClassifyTask(Task):
@@ -135,7 +125,7 @@ class ClassifyTask(Task):
         sums = distributed.all_sum([nll, float(len(labels)), *cm.astype(float)], self.ctx)
         cm = np.array(sums[2:]).reshape(self.k, self.k)
         return {"val_loss": sums[0] / sums[1], "val_accuracy": float(np.trace(cm) / cm.sum()),
-                "val_macro_f1": macro_f1_from_confusion(cm)}
+                "val_macro_f1": float(macro_f1_from_confusion(cm))}
 
 
 def by_length(seqs: list[torch.Tensor]) -> list[int]:
@@ -158,7 +148,7 @@ def predict_proba(model, seqs: list[torch.Tensor], pad: int, device, batch: int 
         out.append(torch.softmax(model(ids.to(device), lengths).float(), dim=-1).cpu())
     if not out:
         return torch.empty(0)
-    probs = torch.empty_like(torch.cat(out))
+    probs = torch.empty(len(seqs), out[0].size(1))
     probs[torch.tensor(order, dtype=torch.long)] = torch.cat(out)
     return probs
 

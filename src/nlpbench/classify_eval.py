@@ -85,6 +85,15 @@ def classification_metrics(y_true, y_pred, label_map: dict) -> dict:
             "n": int(y_true.size)}
 
 
+def macro_f1_from_confusion(cm: np.ndarray) -> np.ndarray:
+    """Macro-F1 of a confusion matrix (rows true), or of each in a stack [..., K, K]; a class never
+    seen nor predicted scores 0, as in sklearn's f1_score(labels=range(K), average='macro', zero_division=0)."""
+    cm = np.asarray(cm)
+    tp = np.diagonal(cm, axis1=-2, axis2=-1).astype(float)
+    denom = cm.sum(-2) + cm.sum(-1)
+    return np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0).mean(-1)
+
+
 def resample_rows(n: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> np.ndarray:
     """[resamples, n] row indices drawn with replacement; seeded, so every model gets the same resamples."""
     return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
@@ -96,10 +105,7 @@ def resampled_scores(y_true, y_pred, k: int, rows: np.ndarray) -> tuple[np.ndarr
     r = len(rows)
     cells = (y_true * k + y_pred)[rows] + (np.arange(r) * k * k)[:, None]
     cms = np.bincount(cells.ravel(), minlength=r * k * k).reshape(r, k, k)
-    tp = np.diagonal(cms, axis1=1, axis2=2).astype(float)
-    denom = cms.sum(1) + cms.sum(2)
-    f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0).mean(1)
-    return tp.sum(1) / rows.shape[1], f1
+    return np.trace(cms, axis1=1, axis2=2) / rows.shape[1], macro_f1_from_confusion(cms)
 
 
 def _interval(values: np.ndarray) -> list[float]:

@@ -204,15 +204,14 @@ def _compare_to_reference(rows: list[dict], runs, k: int) -> None:
     The reference is the baseline with the best *validation* macro-F1 (so
     TF-IDF + LR, not the majority class), never chosen on test.
     """
-    preds = {str(r["name"]): read_predictions(d / "predictions.csv", rule) for r, (d, rule, _) in zip(rows, runs)}
-    baselines = [r for r, (_, rule, _) in zip(rows, runs) if rule == BASELINE_RULE and preds[str(r["name"])] is not None]
+    entries = [(row, d, rule, read_predictions(d / "predictions.csv", rule)) for row, (d, rule, _) in zip(rows, runs)]
+    baselines = [e for e in entries if e[2] == BASELINE_RULE and e[3] is not None]
     if not baselines:
         return
-    ref = max(baselines, key=lambda r: -1.0 if _missing(r["best_val_macro_f1"]) else r["best_val_macro_f1"])
-    ref_name, (ref_dir, ref_rule, _) = str(ref["name"]), runs[rows.index(ref)]
-    ref_preds = preds[ref_name]
-    for row, (d, rule, _) in zip(rows, runs):
-        mine = preds[str(row["name"])]
+    ref, ref_dir, ref_rule, ref_preds = max(
+        baselines, key=lambda e: -1.0 if _missing(e[0]["best_val_macro_f1"]) else e[0]["best_val_macro_f1"])
+    ref_name = str(ref["name"])
+    for row, d, rule, mine in entries:
         if mine is None:
             continue
         if not mine.index.equals(ref_preds.index) or not mine["label"].equals(ref_preds["label"]):
