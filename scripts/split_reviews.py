@@ -4,7 +4,9 @@
     python scripts/split_reviews.py --input data/MeIA_2025_train.csv --outdir results/data/reviews \
         [--text-column Review] [--label-column Polarity] [--val 0.1] [--test 0.1] [--seed 42]
 
-Writes train.csv, val.csv, test.csv, label_map.json and stats.json.
+Writes train.csv, val.csv, test.csv, label_map.json and stats.json. Duplicate texts
+that agree on the label keep their first row; a text given different labels is
+dropped in every copy and listed under `conflicting_labels` in stats.json.
 """
 
 import argparse
@@ -50,8 +52,11 @@ def main(argv=None):
             df.to_csv(tmp, index=False)
     write_json(out / "label_map.json", lmap)
     write_json(out / "stats.json", stats)
+    conflicts = report["conflicting_labels"]
+    note = (f"; {conflicts['groups']} text(s) with conflicting labels, all {conflicts['rows']} of their "
+            "rows dropped" if conflicts["groups"] else "")
     print(f"{args.input}: {report['rows_in']} rows in, {report['rows_out']} kept "
-          f"(dropped {report['dropped'] or 'none'}); " + ", ".join(f"{n} {len(parts[n])}" for n in SPLITS),
+          f"(dropped {report['dropped'] or 'none'}{note}); " + ", ".join(f"{n} {len(parts[n])}" for n in SPLITS),
           file=sys.stderr)
 
 

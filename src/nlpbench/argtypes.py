@@ -12,6 +12,14 @@ def fraction(text: str) -> float:
     return value
 
 
+def similarity(text: str) -> float:
+    """A similarity threshold in (0, 1]: 1 links only identical items."""
+    value = float(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not in (0, 1] (1 groups only songs with identical line sets)")
+    return value
+
+
 def non_negative_int(text: str) -> int:
     value = int(text)
     if value < 0:

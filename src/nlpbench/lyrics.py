@@ -3,12 +3,14 @@
 The corpus format is `<|startsong|>` newline, the song, newline `<|endsong|>`,
 songs separated by a blank line. Raw files are hand-made or scraped from
 Genius, so markers come misspelt and songs carry page furniture; every
-repair is counted so `stats.json` says what was done to the data.
+repair is counted so `stats.json` says what was done to the data. The split
+keeps near-duplicate songs (most lines shared) together, so none leaks across.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -259,15 +261,162 @@ def dedupe(songs: list[str]) -> tuple[list[str], dict]:
                                       "duplicate_indexes": dups[:50]}
 
 
-def split_indexes(n: int, val: float, test: float, seed: int, source: str = "songs") -> dict[str, list[int]]:
-    """A seeded split by item into train/val/test, each list in corpus order.
+# --- near-duplicates ------------------------------------------------------------
 
+_EPS = 1e-9  # float slack, so a Jaccard of exactly 7/10 passes a threshold of 0.7
+
+
+def line_set(song: str) -> frozenset[str]:
+    """A song's distinct lines, each normalised as `dedup_key` does; blank lines left out."""
+    return frozenset(key for key in map(dedup_key, song.split("\n")) if key)
+
+
+def near_duplicate_pairs(songs: list[str], threshold: float) -> list[tuple[int, int]]:
+    """Pairs (i < j) whose line sets have a Jaccard similarity >= threshold, found exactly.
+
+    Order and repetition of lines do not count, so a threshold of 1.0 links only
+    songs with identical line sets (reordered stanzas, a chorus sung more or
+    fewer times); songs with no non-blank line are never linked.
+
+    An inverted index from line to songs keeps candidates to pairs that share a
+    line; prefix filtering (AllPairs, Bayardo et al. 2007) keeps it exact and
+    cheap: J >= t needs an overlap of at least ceil(t*|A|) lines, so two such
+    songs share a line among the |A| - ceil(t*|A|) + 1 rarest lines of each.
+    Only those "prefix" lines are indexed, and common lines ("oh oh oh", a
+    chorus every cover repeats) sort last and are rarely indexed at all. Cost:
+    O(total lines) to build, then the sum over prefix lines of their song
+    counts for candidates, each verified by one set intersection: about 10 s
+    for 100k songs of 20-45 lines with common lines in every song. It grows
+    quadratically with the number of songs that really are similar, and with
+    songs whose common lines outnumber a share 1 - t of their lines (those
+    lines then enter the prefix), so very low thresholds cost more.
+    """
+    if not 0 < threshold <= 1:
+        raise ValueError(f"threshold {threshold} is not in (0, 1]")
+    sets = [line_set(song) for song in songs]
+    freq = Counter(line for lines in sets for line in lines)
+    rank = {line: r for r, line in enumerate(sorted(freq, key=lambda line: (freq[line], line)))}
+    prefixes = [sorted(lines, key=rank.__getitem__)[:_prefix_len(len(lines), threshold)] for lines in sets]
+    index: dict[str, list[int]] = {}
+    for i, prefix in enumerate(prefixes):
+        for line in prefix:
+            index.setdefault(line, []).append(i)
+    pairs = []
+    for i, prefix in enumerate(prefixes):
+        candidates = {j for line in prefix for j in index[line] if j > i}
+        pairs.extend((i, j) for j in sorted(candidates) if _jaccard_at_least(sets[i], sets[j], threshold))
+    return pairs
+
+
+def _prefix_len(size: int, threshold: float) -> int:
+    return size - math.ceil(threshold * size - _EPS) + 1 if size else 0
+
+
+def _jaccard_at_least(a: frozenset, b: frozenset, threshold: float) -> bool:
+    small, large = sorted((len(a), len(b)))
+    if small < threshold * large - _EPS:  # J <= |small| / |large|: no intersection needed
+        return False
+    shared = len(a & b)
+    return shared >= threshold * (len(a) + len(b) - shared) - _EPS
+
+
+def connected_groups(n: int, pairs: list[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of items 0..n-1 linked by pairs (union-find), singletons included.
+
+    Each group is sorted, and groups come in the order of their first item, so
+    the same links always give the same group ids.
+    """
+    parent = list(range(n))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]  # path halving keeps the trees flat
+            i = parent[i]
+        return i
+
+    for i, j in pairs:
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(root(i), []).append(i)
+    return list(groups.values())
+
+
+def near_duplicate_groups(songs: list[str], threshold: float) -> list[list[int]]:
+    """Songs linked, directly or through a chain, by a line-set Jaccard >= threshold."""
+    return connected_groups(len(songs), near_duplicate_pairs(songs, threshold))
+
+
+# --- split -------------------------------------------------------------------------
+
+def split_indexes(n: int, val: float, test: float, seed: int, source: str = "songs",
+                  groups: list[list[int]] | None = None) -> dict[str, list[int]]:
+    """A seeded split of items 0..n-1 into val/test/train, each list in corpus order.
+
+    With `groups` (a partition of 0..n-1, e.g. near-duplicate songs), whole groups
+    are assigned: the groups are permuted, val takes groups until it holds at
+    least its share of items, then test, and train the rest. Without groups each
+    item is its own group, which gives the same split as grouping singletons, so
+    a corpus without near-duplicates splits exactly as before grouping existed.
     Every held-out split gets at least one item when its fraction is positive.
     """
     n_val, n_test = max(1, round(n * val)), max(1, round(n * test))
     if n - n_val - n_test < 1:
         raise InputError(source, f"only {n} item(s): too few to split into train, val and test",
                          "add data, or lower the split fractions (lyrics.split / reviews.split).")
-    order = np.random.default_rng(seed).permutation(n)
-    parts = {"val": order[:n_val], "test": order[n_val:n_val + n_test], "train": order[n_val + n_test:]}
+    groups = _partition(n, groups)
+    parts: dict[str, list[int]] = {"val": [], "test": [], "train": []}
+    for g in np.random.default_rng(seed).permutation(len(groups)):
+        name = "val" if len(parts["val"]) < n_val else "test" if len(parts["test"]) < n_test else "train"
+        parts[name].extend(groups[g])
+    if not all(parts.values()):
+        raise InputError(source, f"{n} item(s) fall into {len(groups)} group(s) of near-duplicates, and "
+                         "whole groups leave no item for "
+                         + " or ".join(k for k, v in parts.items() if not v),
+                         "add data, lower the split fractions (lyrics.split), or raise the "
+                         "near-duplicate threshold (lyrics.near_duplicate_jaccard) so fewer songs are grouped.")
+    _warn_overshoot(source, parts, {"val": n_val, "test": n_test})
     return {name: sorted(int(i) for i in idx) for name, idx in parts.items()}
+
+
+def _partition(n: int, groups: list[list[int]] | None) -> list[list[int]]:
+    """Groups in a canonical order (by first item), checked to cover 0..n-1 once."""
+    if groups is None:
+        return [[i] for i in range(n)]
+    groups = sorted((sorted(g) for g in groups), key=lambda g: g[0] if g else -1)
+    if sorted(i for g in groups for i in g) != list(range(n)) or not all(groups):
+        raise ValueError(f"groups must partition 0..{n - 1} into non-empty groups")
+    return groups
+
+
+def _warn_overshoot(source: str, parts: dict, targets: dict) -> None:
+    """A large group can push a held-out split well past its share; say so."""
+    for name, target in targets.items():
+        if len(parts[name]) > target + max(1, target // 10):
+            log.warning("%s: %s holds %d items for a target of %d, as near-duplicate groups move whole",
+                        source, name, len(parts[name]), target)
+
+
+def near_duplicate_report(songs: list[str], pairs: list[tuple[int, int]], groups: list[list[int]],
+                          threshold: float, ungrouped: dict[str, list[int]]) -> dict:
+    """What grouping found, and what the split without it would have leaked (for split_stats.json).
+
+    `ungrouped` is the split the same seed gives without groups: the pairs it
+    puts in different splits are the leaks that grouping prevented.
+    """
+    multi = sorted((g for g in groups if len(g) > 1), key=lambda g: (-len(g), g[0]))
+    where = {i: name for name, idx in ungrouped.items() for i in idx}
+    crossing = [(i, j) for i, j in pairs if where[i] != where[j]]
+    leaked = {a for i, j in crossing for a, b in ((i, j), (j, i)) if where[a] == "test" and where[b] == "train"}
+    return {"jaccard_threshold": threshold, "pairs": len(pairs), "groups": len(multi),
+            "songs_in_groups": sum(map(len, multi)), "largest_group": max(map(len, groups), default=0),
+            "examples": [{"size": len(g), "songs": g[:10], "first_lines": [_first_line(songs[i]) for i in g[:10]]}
+                         for g in multi[:20]],
+            "pairs_crossing_splits_if_ungrouped": len(crossing),
+            "test_songs_with_train_neighbour_if_ungrouped": len(leaked)}
+
+
+def _first_line(song: str) -> str:
+    return song.split("\n", 1)[0][:60]

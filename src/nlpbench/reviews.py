@@ -8,6 +8,7 @@ CSV, for tracing an error back) and every other input column (Town, Type ...).
 from __future__ import annotations
 
 import io
+import logging
 import math
 from collections import Counter
 from pathlib import Path
@@ -18,6 +19,8 @@ from sklearn.model_selection import train_test_split
 from . import textnorm
 from .errors import InputError
 from .io import decode_bytes
+
+log = logging.getLogger(__name__)
 
 
 def read_reviews(path: str | Path, text_col: str, label_col: str) -> tuple[pd.DataFrame, str]:
@@ -57,19 +60,26 @@ def _label_value(raw: str):
 
 def prepare(frame: pd.DataFrame, text_col: str, label_col: str, source: str,
             lowercase: bool = False, strip_accents: bool = False) -> tuple[pd.DataFrame, dict]:
-    """Normalised texts with labels 0..K-1; empty texts, missing labels and duplicates dropped."""
-    rows, repairs, dropped, dropped_rows = [], Counter(), Counter(), []
-    seen: set[str] = set()
-    for i, rec in enumerate(frame.to_dict("records")):
+    """Normalised texts with labels 0..K-1; empty texts, missing labels and duplicates dropped.
+
+    Duplicates (equal after normalisation) that agree on the label collapse to
+    the first; a text given different labels loses every copy, since which
+    label is true cannot be known, and is reported as `conflicting_labels`.
+    """
+    records = frame.to_dict("records")
+    texts, repairs = [], Counter()
+    for rec in records:
         text, fixed = normalize_review(rec[text_col], lowercase, strip_accents)
         repairs.update(k for k, v in fixed.items() if v)
-        reason = ("empty_text" if not text else "missing_label" if not rec[label_col].strip()
-                  else "duplicate_text" if text in seen else None)
+        texts.append(text)
+    raw_labels = [rec[label_col] for rec in records]
+    reasons = _drop_reasons(texts, raw_labels)
+    rows, dropped, dropped_rows = [], Counter(), []
+    for i, (rec, text, reason) in enumerate(zip(records, texts, reasons)):
         if reason:
             dropped[reason] += 1
             dropped_rows.append({"source_row": i, "reason": reason})
             continue
-        seen.add(text)
         extra = {k: v for k, v in rec.items() if k not in (text_col, label_col)}
         rows.append({"text": text, "label_value": _label_value(rec[label_col]), "source_row": i, **extra})
     out = pd.DataFrame(rows)
@@ -79,9 +89,51 @@ def prepare(frame: pd.DataFrame, text_col: str, label_col: str, source: str,
                          f"{dict(dropped)}; classification needs at least 2",
                          "check data.label_column and that the file holds more than one label.")
     out.insert(1, "label", out["label_value"].map({v: k for k, v in enumerate(classes)}))
+    conflicts = _conflict_report(texts, raw_labels, reasons)
+    _warn_conflicts(source, conflicts)
     report = {"rows_in": len(frame), "rows_out": len(out), "dropped": dict(dropped),
-              "dropped_rows": dropped_rows[:200], "repaired": dict(repairs)}
+              "dropped_rows": dropped_rows[:200], "conflicting_labels": conflicts, "repaired": dict(repairs)}
     return out, report
+
+
+def _drop_reasons(texts: list[str], raw_labels: list[str]) -> list[str | None]:
+    """Why each row is dropped (None: kept). Labels compare as values, so '4' and '4.0' agree."""
+    labels_of: dict[str, set] = {}
+    for text, raw in zip(texts, raw_labels):
+        if text and raw.strip():
+            labels_of.setdefault(text, set()).add(_label_value(raw))
+    reasons, seen = [], set()
+    for text, raw in zip(texts, raw_labels):
+        reason = ("empty_text" if not text else "missing_label" if not raw.strip()
+                  else "conflicting_labels" if len(labels_of[text]) > 1
+                  else "duplicate_text" if text in seen else None)
+        if reason is None:
+            seen.add(text)
+        reasons.append(reason)
+    return reasons
+
+
+_MAX_CONFLICTS_LISTED = 50
+
+
+def _conflict_report(texts: list[str], raw_labels: list[str], reasons: list[str | None]) -> dict:
+    """Texts dropped for conflicting labels, each with its source rows and their labels (capped)."""
+    groups: dict[str, list[dict]] = {}
+    for i, (text, reason) in enumerate(zip(texts, reasons)):
+        if reason == "conflicting_labels":
+            groups.setdefault(text, []).append({"source_row": i, "label": _label_value(raw_labels[i])})
+    return {"groups": len(groups), "rows": sum(map(len, groups.values())),
+            "examples": [{"text": text[:120], "rows": rows}
+                         for text, rows in list(groups.items())[:_MAX_CONFLICTS_LISTED]]}
+
+
+def _warn_conflicts(source: str, conflicts: dict) -> None:
+    if conflicts["groups"]:
+        first = "; ".join(", ".join(str(r["source_row"]) for r in g["rows"]) for g in conflicts["examples"][:3])
+        log.warning("%s: %d text(s) appear with conflicting labels; all %d of their rows were dropped "
+                    "(source rows %s%s; see conflicting_labels in stats.json); correct the labels in the "
+                    "file to keep them", source, conflicts["groups"], conflicts["rows"], first,
+                    "; ..." if conflicts["groups"] > 3 else "")
 
 
 def check_stratifiable(labels: pd.Series, val: float, test: float, source: str, label_col: str) -> None:

@@ -1,3 +1,7 @@
+import itertools
+import random
+
+import numpy as np
 import pytest
 
 from nlpbench import lyrics
@@ -166,3 +170,134 @@ def test_tiny_corpus_still_gets_one_song_in_each_held_out_split():
 def test_too_few_songs_to_split_is_a_clear_error():
     with pytest.raises(InputError, match="only 2 item"):
         lyrics.split_indexes(2, 0.1, 0.1, seed=0, source="clean.txt")
+
+
+def _split_before_grouping(n, val, test, seed):
+    """split_indexes as it was before groups existed: the reference singleton groups must match."""
+    n_val, n_test = max(1, round(n * val)), max(1, round(n * test))
+    order = np.random.default_rng(seed).permutation(n)
+    parts = {"val": order[:n_val], "test": order[n_val:n_val + n_test], "train": order[n_val + n_test:]}
+    return {name: sorted(int(i) for i in idx) for name, idx in parts.items()}
+
+
+@pytest.mark.parametrize("n,val,test,seed", [(3, 0.1, 0.1, 0), (10, 0.2, 0.2, 1), (100, 0.1, 0.2, 7),
+                                             (1000, 0.1, 0.1, 42), (4294, 0.1, 0.1, 42), (57, 0.15, 0.15, 3)])
+def test_singleton_groups_split_exactly_as_before(n, val, test, seed):
+    expected = _split_before_grouping(n, val, test, seed)
+    assert lyrics.split_indexes(n, val, test, seed) == expected
+    assert lyrics.split_indexes(n, val, test, seed, groups=[[i] for i in range(n)]) == expected
+    assert lyrics.split_indexes(n, val, test, seed, groups=[[i] for i in reversed(range(n))]) == expected
+
+
+# --- near-duplicates -------------------------------------------------------------
+
+BASE = "la noche cae\nsobre el mar\ny tú no estás\ncanto solo"
+
+
+def test_three_of_four_shared_lines_group_at_half_but_not_at_0_9():
+    songs = [BASE, "La noche cae,\nsobre el mar\ny tú no estás\notra línea", "nada que ver\ncon lo demás"]
+    assert lyrics.near_duplicate_pairs(songs, 0.5) == [(0, 1)]  # Jaccard 3/5
+    assert lyrics.near_duplicate_groups(songs, 0.5) == [[0, 1], [2]]
+    assert lyrics.near_duplicate_groups(songs, 0.9) == [[0], [1], [2]]
+
+
+def test_groups_are_transitive_through_a_chain():
+    a = "uno\ndos\ntres\ncuatro"
+    b = "uno\ndos\ntres\ncinco"     # 3/5 with a
+    c = "uno\ndos\nseis\ncinco"     # 3/5 with b, 2/6 with a
+    songs = [a, "aparte", c, b]
+    assert lyrics.near_duplicate_pairs(songs, 0.5) == [(0, 3), (2, 3)]
+    assert lyrics.near_duplicate_groups(songs, 0.5) == [[0, 2, 3], [1]]
+
+
+def test_blank_and_punctuation_only_lines_are_ignored():
+    assert lyrics.line_set("Hola, mundo\n\n  \n...\nADIÓS") == {"hola mundo", "adiós"}
+    songs = ["hola mundo\n\nadiós", "\n¡Hola, mundo!\n--\n\n\nadiós\n", "", "\n\n"]
+    assert lyrics.near_duplicate_groups(songs, 1.0) == [[0, 1], [2], [3]]  # empty songs link to nothing
+
+
+def test_threshold_one_links_only_identical_line_sets():
+    songs = [BASE, "canto solo\ny tú no estás\nla noche cae\nsobre el mar\ncanto solo",  # reordered, repeated
+             BASE + "\nun verso más"]
+    assert lyrics.near_duplicate_pairs(songs, 1.0) == [(0, 1)]
+    assert lyrics.near_duplicate_pairs(songs, 0.8) == [(0, 1), (0, 2), (1, 2)]  # 4/5
+
+
+def test_pairs_match_a_brute_force_jaccard_on_random_corpora():
+    rng = random.Random(0)
+    for _ in range(60):
+        vocab = [f"verso {k}" for k in range(rng.randint(3, 12))]
+        songs = ["\n".join(rng.choice(vocab) for _ in range(rng.randint(0, 7))) for _ in range(rng.randint(1, 20))]
+        sets = [lyrics.line_set(s) for s in songs]
+        for t in (0.2, 0.5, 2 / 3, 0.7, 1.0):
+            want = [(i, j) for i, j in itertools.combinations(range(len(songs)), 2)
+                    if sets[i] and sets[j] and len(sets[i] & sets[j]) >= t * len(sets[i] | sets[j]) - 1e-9]
+            assert lyrics.near_duplicate_pairs(songs, t) == want
+
+
+@pytest.mark.parametrize("threshold", [0, -0.1, 1.5])
+def test_threshold_outside_zero_one_is_refused(threshold):
+    with pytest.raises(ValueError, match="not in"):
+        lyrics.near_duplicate_pairs(["a"], threshold)
+
+
+def test_connected_groups_come_in_corpus_order():
+    assert lyrics.connected_groups(6, [(4, 5), (1, 4), (0, 2)]) == [[0, 2], [1, 4, 5], [3]]
+    assert lyrics.connected_groups(0, []) == []
+
+
+# --- grouped split -----------------------------------------------------------------
+
+def _random_groups(n, rng):
+    items = list(range(n))
+    rng.shuffle(items)
+    groups, pos = [], 0
+    while pos < n:
+        size = rng.choice([1, 1, 1, 2, 3, 7])
+        groups.append(items[pos:pos + size])
+        pos += size
+    return groups
+
+
+@pytest.mark.parametrize("seed", [0, 1, 42])
+def test_grouped_split_keeps_groups_whole_meets_targets_and_is_deterministic(seed):
+    rng = random.Random(seed)
+    n = 300
+    groups = _random_groups(n, rng)
+    parts = lyrics.split_indexes(n, 0.1, 0.2, seed, groups=groups)
+    assert parts == lyrics.split_indexes(n, 0.1, 0.2, seed, groups=groups)
+    assert len(parts["val"]) >= 30 and len(parts["test"]) >= 60 and parts["train"]
+    assert sorted(parts["train"] + parts["val"] + parts["test"]) == list(range(n))
+    assert all(part == sorted(part) for part in parts.values())
+    where = {i: name for name, idx in parts.items() for i in idx}
+    assert all(len({where[i] for i in g}) == 1 for g in groups)
+
+
+def test_grouped_split_moves_only_when_groups_exist():
+    songs = [f"canción {i}\nverso propio {i}" for i in range(50)]
+    singles = lyrics.near_duplicate_groups(songs, 0.5)
+    assert lyrics.split_indexes(50, 0.1, 0.1, 42, groups=singles) == lyrics.split_indexes(50, 0.1, 0.1, 42)
+
+
+def test_too_few_groups_to_split_is_a_clear_error():
+    with pytest.raises(InputError) as err:
+        lyrics.split_indexes(5, 0.1, 0.1, seed=0, source="clean.txt", groups=[[0, 1, 2, 3], [4]])
+    msg = str(err.value)
+    assert "clean.txt" in msg and "2 group(s)" in msg and "fix:" in msg and "threshold" in msg
+
+
+def test_groups_must_partition_the_items():
+    with pytest.raises(ValueError, match="partition"):
+        lyrics.split_indexes(4, 0.25, 0.25, seed=0, groups=[[0, 1], [1, 2, 3]])
+
+
+def test_near_duplicate_report_counts_what_the_ungrouped_split_would_have_leaked():
+    songs = [BASE, BASE + "\notra", "solo\nuna", BASE + "\nmás", "x\ny"]
+    pairs = lyrics.near_duplicate_pairs(songs, 0.5)
+    groups = lyrics.connected_groups(len(songs), pairs)
+    ungrouped = {"train": [0, 2], "val": [4], "test": [1, 3]}
+    report = lyrics.near_duplicate_report(songs, pairs, groups, 0.5, ungrouped)
+    assert (report["pairs"], report["groups"], report["songs_in_groups"], report["largest_group"]) == (3, 1, 3, 3)
+    assert report["pairs_crossing_splits_if_ungrouped"] == 2  # (0, 1) and (0, 3); (1, 3) share test
+    assert report["test_songs_with_train_neighbour_if_ungrouped"] == 2
+    assert report["examples"] == [{"size": 3, "songs": [0, 1, 3], "first_lines": ["la noche cae"] * 3}]

@@ -107,3 +107,37 @@ def test_label_map_keeps_original_values_and_counts():
         {"id": 0, "value": 1, "name": "1", "count": 2},
         {"id": 1, "value": 2, "name": "2", "count": 2},
         {"id": 2, "value": 3.5, "name": "3.5", "count": 1}]}
+
+
+def test_agreeing_duplicates_collapse_to_the_first_and_report_no_conflict():
+    frame = pd.DataFrame({"Review": ["bueno", "malo", " bueno ", "bueno", "regular"],
+                          "Polarity": ["5.0", "1.0", "5", "5.0", "3.0"]})  # '5' and '5.0' agree
+    out, report = reviews.prepare(frame, "Review", "Polarity", "x.csv")
+    assert list(out["source_row"]) == [0, 1, 4]
+    assert report["dropped"] == {"duplicate_text": 2}
+    assert report["conflicting_labels"] == {"groups": 0, "rows": 0, "examples": []}
+
+
+def test_a_text_with_conflicting_labels_is_dropped_in_every_copy_and_reported(caplog):
+    frame = pd.DataFrame({"Review": ["Muy  bueno", "malo", "muy bueno", "regular", "Muy bueno", "malo", "ok",
+                                     "ok", "ok"],
+                          "Polarity": ["5.0", "1.0", "5.0", "3.0", "2.0", "1.0", "4.0", "3.0", ""]})
+    with caplog.at_level("WARNING", logger="nlpbench.reviews"):
+        out, report = reviews.prepare(frame, "Review", "Polarity", "x.csv")
+    # 'Muy  bueno' and 'Muy bueno' are one text after normalisation; 'muy bueno' differs in case
+    assert list(out["source_row"]) == [1, 2, 3]
+    assert report["dropped"] == {"conflicting_labels": 4, "duplicate_text": 1, "missing_label": 1}
+    assert report["conflicting_labels"] == {"groups": 2, "rows": 4, "examples": [
+        {"text": "Muy bueno", "rows": [{"source_row": 0, "label": 5}, {"source_row": 4, "label": 2}]},
+        {"text": "ok", "rows": [{"source_row": 6, "label": 4}, {"source_row": 7, "label": 3}]}]}
+    assert [r["source_row"] for r in report["dropped_rows"]] == [0, 4, 5, 6, 7, 8]
+    assert "x.csv: 2 text(s) appear with conflicting labels" in caplog.text
+    assert "source rows 0, 4; 6, 7;" in caplog.text
+
+
+def test_conflicts_are_found_after_the_chosen_normalisation():
+    frame = pd.DataFrame({"Review": ["Canción", "cancion", "otra"], "Polarity": ["1", "2", "1"]})
+    assert reviews.prepare(frame, "Review", "Polarity", "x")[1]["conflicting_labels"]["groups"] == 0
+    frame = pd.concat([frame, pd.DataFrame({"Review": ["más"], "Polarity": ["2"]})], ignore_index=True)
+    _, report = reviews.prepare(frame, "Review", "Polarity", "x", lowercase=True, strip_accents=True)
+    assert report["conflicting_labels"]["groups"] == 1 and report["dropped"] == {"conflicting_labels": 2}

@@ -5,6 +5,8 @@ import json
 
 from conftest import run_script
 
+from nlpbench import lyrics
+
 
 def write_reviews(path, per_class, header=("Review", "Polarity", "Type")):
     with open(path, "w", newline="", encoding="utf-8") as fh:
@@ -37,7 +39,45 @@ def test_clean_and_split_lyrics_write_every_output(tmp_path):
     assert split["duplicates_removed"] == 1
     assert [split["splits"][k]["songs"] for k in ("train", "val", "test")] == [8, 2, 2]
     manifest = (out / "manifest.tsv").read_text(encoding="utf-8").splitlines()
-    assert manifest[0].split("\t") == ["song", "split", "sha1_normalized", "first_line"] and len(manifest) == 13
+    assert manifest[0].split("\t") == ["song", "split", "group", "sha1_normalized", "first_line"]
+    assert len(manifest) == 13
+    assert split["near_duplicates"]["groups"] == 0  # songs share one line of two: Jaccard 1/3
+
+
+def test_split_lyrics_keeps_near_duplicates_in_one_split_and_reports_them(tmp_path):
+    verses = [f"<|startsong|>\nverso uno de {i}\nverso dos de {i}\nverso tres de {i}\nfin de {i}\n<|endsong|>\n"
+              for i in range(20)]
+    near = "<|startsong|>\nVerso uno de 7,\nverso dos de 7\nverso tres de 7\notro final\n<|endsong|>\n"
+    clean = tmp_path / "clean.txt"
+    clean.write_text("\n".join(verses + [near]), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run_script("split_lyrics.py", "--input", str(clean), "--outdir", str(out),
+                      "--val", "0.2", "--test", "0.2", "--seed", "3")
+    assert proc.returncode == 0, proc.stderr
+    assert "near-duplicates (line Jaccard >= 0.5): 1 group(s) of 2 song(s)" in proc.stderr
+    near_dups = json.loads((out / "split_stats.json").read_text())["near_duplicates"]
+    assert {k: near_dups[k] for k in ("jaccard_threshold", "pairs", "groups", "songs_in_groups",
+                                       "largest_group")} == {"jaccard_threshold": 0.5, "pairs": 1, "groups": 1,
+                                                             "songs_in_groups": 2, "largest_group": 2}
+    assert near_dups["examples"] == [{"size": 2, "songs": [7, 20],
+                                      "first_lines": ["verso uno de 7", "Verso uno de 7,"]}]
+    ungrouped = lyrics.split_indexes(21, 0.2, 0.2, seed=3)
+    assert 7 in ungrouped["train"] and 20 in ungrouped["test"]  # the leak that grouping prevents
+    assert near_dups["pairs_crossing_splits_if_ungrouped"] == near_dups["test_songs_with_train_neighbour_if_ungrouped"] == 1
+    with open(out / "manifest.tsv", newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    assert len(rows) == 21 and rows[7]["group"] == rows[20]["group"] and rows[7]["split"] == rows[20]["split"]
+    assert len({r["group"] for r in rows}) == 20
+
+    proc = run_script("split_lyrics.py", "--input", str(clean), "--outdir", str(out), "--near-duplicate-jaccard", "1")
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "split_stats.json").read_text())["near_duplicates"]["groups"] == 0
+
+
+def test_out_of_range_near_duplicate_threshold_is_refused_by_the_cli(tmp_path):
+    for bad in ("0", "1.5", "nan"):
+        proc = run_script("split_lyrics.py", "--input", "x", "--outdir", str(tmp_path), "--near-duplicate-jaccard", bad)
+        assert proc.returncode == 2 and "not in (0, 1]" in proc.stderr
 
 
 def test_lyrics_without_markers_fail_clearly_and_write_nothing(tmp_path):
@@ -85,3 +125,17 @@ def test_missing_label_column_names_it_and_the_config_key(tmp_path):
 def test_out_of_range_fraction_is_refused_by_the_cli(tmp_path):
     proc = run_script("split_lyrics.py", "--input", "x", "--outdir", str(tmp_path), "--val", "1.2")
     assert proc.returncode == 2 and "strictly between 0 and 1" in proc.stderr
+
+
+def test_split_reviews_reports_conflicting_labels_in_stats_and_on_stderr(tmp_path):
+    src = write_reviews(tmp_path / "r.csv", {1: 20, 2: 30, 3: 50})
+    with open(src, "a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["texto 1 0", "3.0", "Hotel"], ["texto 2 5", "2.0", "Hotel"]])
+    proc = run_script("split_reviews.py", "--input", str(src), "--outdir", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 text(s) with conflicting labels, all 2 of their rows dropped" in proc.stderr
+    assert "conflicting labels" in proc.stderr and "source rows 0, 100" in proc.stderr  # the logged warning
+    stats = json.loads((tmp_path / "o" / "stats.json").read_text())
+    assert stats["rows_out"] == 99 and stats["dropped"] == {"conflicting_labels": 2, "duplicate_text": 1}
+    assert stats["conflicting_labels"]["examples"] == [
+        {"text": "texto 1 0", "rows": [{"source_row": 0, "label": 1}, {"source_row": 100, "label": 3}]}]
