@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Score a trained LM on val and test: PPL in its own unit and bits per character.
+"""Score a trained LM on val and test: PPL in its own unit, bits per character, per-song NLL.
 
     python scripts/eval_textgen.py --model-dir results/partA/models/lstm_char \
         --train train.txt --val val.txt --test test.txt --output eval.json
@@ -12,7 +12,9 @@ ignore them.
 """
 
 import argparse
+import json
 import sys
+from pathlib import Path
 
 import torch
 
@@ -20,15 +22,11 @@ from nlpbench import cli, distributed, llm, textgen
 from nlpbench.io import write_json
 from nlpbench.textgen_data import read_songs
 
-OOV_NOTE = ("word tokens missing from the train vocabulary (min_freq applied) are scored as one <unk> "
-            "token: 'bpc' counts that; 'bpc_oov_charged' adds log(|train characters|) nats per OOV "
-            "character; 'oov_rate' is the share of the split's word tokens that are OOV")
-
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model-dir", required=True)
-    ap.add_argument("--train", required=True, help="training split (for the OOV spelling cost)")
+    ap.add_argument("--train", required=True, help="training split (fits the spelling of unknown words)")
     ap.add_argument("--val", required=True)
     ap.add_argument("--test", required=True)
     ap.add_argument("--output", required=True)
@@ -48,15 +46,17 @@ def main(argv=None):
     else:
         model, vocab = textgen.load(args.model_dir, ctx.device)
         scores = textgen.evaluate_splits(model, vocab, read_songs(args.train), splits, ctx)
-        unit, oov_counting = vocab.level, OOV_NOTE if vocab.level == "word" else None
-    write_json(args.output, {"name": model_name(args.model_dir), "ppl_unit": unit, "oov_counting": oov_counting,
-                             "device": str(ctx.device), **scores})
+        unit, oov_counting = vocab.level, textgen.OOV_NOTE[vocab.level]
+    write_json(args.output, {**identity(args.model_dir), "ppl_unit": unit, "oov_counting": oov_counting, "device": str(ctx.device), **scores})
     print(f"{args.model_dir}: val bpc {scores['val']['bpc']:.4f} test bpc {scores['test']['bpc']:.4f} "
           f"test ppl {scores['test']['ppl']:.2f} ({unit})", file=sys.stderr)
 
 
-def model_name(model_dir: str) -> str:
-    return model_dir.rstrip("/").rsplit("/", 1)[-1]
+def identity(model_dir: str) -> dict:
+    """The model's name and seed from its summary.json (else the directory's name), for the report's checks."""
+    path = Path(model_dir, "summary.json")
+    summary = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    return {"name": summary.get("name", Path(model_dir).name), "seed": summary.get("seed")}
 
 
 if __name__ == "__main__":

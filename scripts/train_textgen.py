@@ -16,15 +16,10 @@ from pathlib import Path
 
 import torch
 
-from nlpbench import cli, distributed, trainer
+from nlpbench import cli, distributed, textgen, trainer
 from nlpbench.argtypes import fraction
 from nlpbench.io import write_json
-from nlpbench.textgen import LMTask, build_model
 from nlpbench.textgen_data import Vocab, encode_songs, eval_chars, oov_stats, read_songs
-
-OOV_NOTE = ("word tokens of the split missing from the train vocabulary (min_freq applied) are scored as "
-            "<unk>; oov_rate is their share of the split's tokens; bpc_oov_charged adds a uniform "
-            "spelling cost per OOV character")
 
 # Hyperparameters that define the run (a checkpoint of other values is not resumed).
 RUN_KEYS = ("train", "val", "arch", "level", "embed_dim", "hidden_dim", "num_layers", "dropout", "tie_weights",
@@ -67,11 +62,13 @@ def main(argv=None):
     train_songs, val_songs = read_songs(args.train), read_songs(args.val)
     vocab = Vocab.build(train_songs, args.level, args.word_min_freq if args.level == "word" else 1)
     torch.manual_seed(args.seed)  # same initial weights on every run and every rank
-    model = build_model(vocab, args.arch, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
-                        num_layers=args.num_layers, dropout=args.dropout, tie_weights=args.tie_weights)
-    task = LMTask(encode_songs(train_songs, vocab), torch.cat(encode_songs(val_songs, vocab)), vocab,
-                  batch_size=args.batch_size, seq_len=args.seq_len, seed=args.seed, ctx=ctx,
-                  val_chars=eval_chars(val_songs), name=name, sample_tokens=args.sample_tokens)
+    model = textgen.build_model(vocab, args.arch, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
+                                num_layers=args.num_layers, dropout=args.dropout, tie_weights=args.tie_weights)
+    spelling = textgen.song_spelling(val_songs, vocab, textgen.unknown_token_cost(vocab, train_songs))
+    task = textgen.LMTask(encode_songs(train_songs, vocab), encode_songs(val_songs, vocab), vocab,
+                          batch_size=args.batch_size, seq_len=args.seq_len, seed=args.seed, ctx=ctx,
+                          val_chars=eval_chars(val_songs), val_spelling=sum(spelling), name=name,
+                          sample_tokens=args.sample_tokens)
     task.meta = {"model_args": model.args, "name": name, "level": args.level}
     run = {k: getattr(args, k) for k in RUN_KEYS}
     cfg = trainer.fit_config(args, run, name, clip=args.clip, warmup_ratio=args.warmup_ratio)
@@ -89,12 +86,12 @@ def summary(name, args, run, model, vocab, res, ctx, val_songs) -> dict:
     best = next(r for r in res.history if r["epoch"] == res.best_epoch)
     return {
         "name": name, "arch": args.arch, "level": args.level, "family": "recurrent",
-        **trainer.run_summary(model, res, ctx, args.epochs, "tokens"),
+        **trainer.run_summary(model, res, ctx, args.epochs, "tokens", args.seed),
         "tied_weights": model.tied, "vocab_size": len(vocab), "seq_len": args.seq_len,
         "best_val_loss": best["val_loss"], "best_val_ppl": best["val_ppl"], "best_val_bpc": best["val_bpc"],
         "ppl_unit": args.level,
         "oov_rate_val": oov_stats(val_songs, vocab)["oov_rate"] if args.level == "word" else None,
-        "oov_counting": OOV_NOTE if args.level == "word" else None,
+        "oov_counting": textgen.OOV_NOTE[args.level],
         "config": run,
     }
 

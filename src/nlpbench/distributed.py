@@ -62,6 +62,15 @@ def all_sum(values: list[float], ctx: Context) -> list[float]:
     return t.tolist()
 
 
+def all_sum_tensor(values: torch.Tensor, ctx: Context) -> torch.Tensor:
+    """Sum a tensor over ranks (e.g. per-song scores, each rank filling its own songs); returned on CPU."""
+    if not ctx.distributed:
+        return values.cpu()
+    t = values.to(ctx.device if ctx.device.type == "cuda" else "cpu")
+    dist.all_reduce(t)
+    return t.cpu()
+
+
 def barrier(ctx: Context) -> None:
     if ctx.distributed:
         dist.barrier()

@@ -266,7 +266,7 @@ class LLMTask(Task):
 
     def evaluate(self, model) -> dict[str, float]:
         nll, n = score_songs(model, self.codec, self.val_songs, self.block_size, self.ctx)
-        m = lm_eval.lm_metrics(nll, n, self.val_chars)
+        m = lm_eval.lm_metrics(float(nll.sum()), n, self.val_chars)
         return {"val_loss": m["loss"], "val_ppl": m["ppl"], "val_bpc": m["bpc"]}
 
     def after_epoch(self, model, epoch: int, outdir: Path) -> None:
@@ -298,54 +298,56 @@ def song_windows(n_ids: int, first: int, block_size: int) -> list[tuple[int, int
 
 
 def _window_batches(codec: SongCodec, songs: list[str], block_size: int, batch: int):
-    """Right-padded (ids, labels) batches of every scoring window of `songs`."""
+    """Right-padded (song index, ids, labels) batches of every scoring window of `songs`."""
     context = codec.context_ids()
     rows = []
-    for cont in codec.continuation_ids(songs):
+    for i, cont in enumerate(codec.continuation_ids(songs)):
         ids = context + cont
         for start, end, scored in song_windows(len(ids), len(context), block_size):
-            rows.append((ids[start:end], [IGNORE] * (scored - start) + ids[scored:end]))
-    for i in range(0, len(rows), batch):
-        chunk = rows[i:i + batch]
-        width = max(len(ids) for ids, _ in chunk)
+            rows.append((i, ids[start:end], [IGNORE] * (scored - start) + ids[scored:end]))
+    for b in range(0, len(rows), batch):
+        chunk = rows[b:b + batch]
+        width = max(len(ids) for _, ids, _ in chunk)
         ids = torch.full((len(chunk), width), codec.pad_id, dtype=torch.long)
         labels = torch.full_like(ids, IGNORE)
-        for j, (x, y) in enumerate(chunk):
+        for j, (_, x, y) in enumerate(chunk):
             ids[j, :len(x)], labels[j, :len(y)] = torch.tensor(x), torch.tensor(y)
-        yield ids, labels
+        yield torch.tensor([i for i, _, _ in chunk]), ids, labels
 
 
 @torch.no_grad()
 def score_songs(model, codec: SongCodec, songs: list[str], block_size: int, ctx: distributed.Context,
-                batch: int = EVAL_BATCH) -> tuple[float, int]:
-    """Summed NLL (nats) of every continuation token of `songs` given its context, and how many.
+                batch: int = EVAL_BATCH) -> tuple[torch.Tensor, int]:
+    """Summed NLL (nats) of each song's continuation tokens given its context [len(songs)], and how many.
 
-    The protocol of the recurrent models: each song scored on its text and
-    its end marker, given the start. This rank scores songs rank, rank+world,
-    ...; the sums are reduced over ranks. Bits per character are then
-    `lm_eval.bits_per_char(nll, textgen_data.eval_chars(songs))`.
+    The protocol of the recurrent models: each song scored alone on its text
+    and its end marker, given the start. This rank scores songs rank,
+    rank+world, ...; the sums are reduced over ranks. Bits per character are
+    then `lm_eval.bits_per_char(nll.sum(), textgen_data.eval_chars(songs))`.
     """
-    total = torch.zeros((), dtype=torch.float64, device=ctx.device)
+    per_song = torch.zeros(len(songs), dtype=torch.float64, device=ctx.device)
+    mine = list(range(ctx.rank, len(songs), ctx.world))
     count = 0
-    for ids, labels in _window_batches(codec, songs[ctx.rank::ctx.world], block_size, batch):
+    for idx, ids, labels in _window_batches(codec, [songs[i] for i in mine], block_size, batch):
         ids, labels = ids.to(ctx.device), labels.to(ctx.device)
         logits = model(input_ids=ids, use_cache=False).logits[:, :-1]  # right padding: no mask needed (causal)
         targets = labels[:, 1:]
         keep = targets != IGNORE
         nll = F.cross_entropy(logits[keep].float(), targets[keep], reduction="none")
-        total += nll.sum(dtype=torch.float64)
+        rows = torch.tensor(mine, device=ctx.device)[idx.to(ctx.device)][keep.nonzero()[:, 0]]
+        per_song.index_add_(0, rows, nll.double())
         count += int(keep.sum())
-    nll, n = distributed.all_sum([total.item(), float(count)], ctx)
-    return nll, int(n)
+    (n,) = distributed.all_sum([float(count)], ctx)
+    return distributed.all_sum_tensor(per_song, ctx), int(n)
 
 
 def evaluate_splits(model, codec: SongCodec, splits: dict[str, list[str]], block_size: int,
                     ctx: distributed.Context) -> dict:
-    """Per held-out split: loss and PPL per token, bits per character; nothing is out of vocabulary."""
+    """Per held-out split: loss and PPL per token, bits per character, per-song NLL; nothing is out of vocabulary."""
     out = {}
     for name, songs in splits.items():
         nll, n = score_songs(model, codec, songs, block_size, ctx)
-        out[name] = {**lm_eval.lm_metrics(nll, n, eval_chars(songs)), "bpc_oov_charged": None, "oov_rate": None}
+        out[name] = {**lm_eval.split_scores(songs, nll, n), "oov_tokens": 0, "oov_rate": None}
     return out
 
 

@@ -1,8 +1,13 @@
-"""Scoring language models on held-out text: loss, perplexity, bits per character.
+"""Scoring language models on held-out songs: loss, perplexity, bits per character.
 
-Perplexity is per token, so char, word and subword models differ in unit.
-Bits per character divide the same summed NLL by the characters of the same
-raw text (`textgen_data.eval_chars`), which makes every Part A model comparable.
+One protocol for every Part A model: each song is scored alone, from a
+fresh state given its start marker, on its text and its end marker; the
+start marker is never scored. Perplexity is per token, so char, word and
+subword models differ in unit. Bits per character divide the summed NLL by
+the characters of the same raw text (`textgen_data.eval_chars`), and word
+models also pay for spelling each unknown word (`spelling.Speller`): that
+open-vocabulary figure is the one that compares every model. The per-song
+NLL is kept, so two models can be compared song by song (a paired bootstrap).
 """
 
 from __future__ import annotations
@@ -13,31 +18,35 @@ import torch
 import torch.nn.functional as F
 
 from . import distributed
-from .textgen_data import padded_pairs
+from .textgen_data import padded_songs, song_chars, songs_digest
 
-# One protocol for every score (validation during training and the final
-# evaluation): the text cut into 16 contiguous rows, read in 256-token windows
-# with the state carried. Fixed, so the numbers do not depend on training settings.
-EVAL_ROWS, EVAL_WINDOW = 16, 256
+# Fixed, so scores do not depend on training settings: songs per forward pass
+# (of similar lengths) and the window read with the state carried within a song.
+EVAL_SONGS, EVAL_WINDOW = 32, 256
 
 
 @torch.no_grad()
-def stream_nll(model, stream: torch.Tensor, ctx: distributed.Context, pad: int, batch: int = EVAL_ROWS,
-               seq_len: int = EVAL_WINDOW) -> tuple[float, int]:
-    """Summed NLL (nats) of every next token of `stream`, and how many were scored.
+def song_nll(model, songs: list[torch.Tensor], ctx: distributed.Context, pad: int, batch: int = EVAL_SONGS,
+             window: int = EVAL_WINDOW) -> torch.Tensor:
+    """Summed NLL (nats) of each song's next tokens, every song from a fresh state: [len(songs)] float64.
 
-    The stream is cut into `batch` contiguous rows (this rank scores its share),
-    walked window by window with the hidden state carried; padding is masked.
+    Songs are batched by length (little padding); this rank scores every
+    world-th of them and the vector is summed over ranks.
     """
-    x, y, mask = (t[ctx.rank::ctx.world].to(ctx.device) for t in padded_pairs(stream, batch, pad))
-    total = torch.zeros((), dtype=torch.float64, device=ctx.device)
-    hidden = None
-    for t in range(0, x.size(1), seq_len):
-        logits, hidden = model(x[:, t:t + seq_len], hidden)
-        nll = F.cross_entropy(logits.float().flatten(0, 1), y[:, t:t + seq_len].flatten(), reduction="none")
-        total += (nll * mask[:, t:t + seq_len].flatten()).sum(dtype=torch.float64)
-    nll_sum, count = distributed.all_sum([total.item(), float(mask.sum().item())], ctx)
-    return nll_sum, int(count)
+    out = torch.zeros(len(songs), dtype=torch.float64)
+    mine = sorted(range(len(songs)), key=lambda i: songs[i].numel())[ctx.rank::ctx.world]
+    for b in range(0, len(mine), batch):
+        idx = mine[b:b + batch]
+        x, y, keep = (t.to(ctx.device) for t in padded_songs([songs[i] for i in idx], pad))
+        per_song = torch.zeros(len(idx), dtype=torch.float64, device=ctx.device)
+        hidden = None
+        for t in range(0, x.size(1), window):
+            cols = slice(t, t + window)
+            logits, hidden = model(x[:, cols], hidden, keep=keep[:, cols])
+            nll = F.cross_entropy(logits.float(), y[:, cols][keep[:, cols]], reduction="none")
+            per_song.index_add_(0, keep[:, cols].nonzero()[:, 0], nll.double())  # row-major, as keep selects
+        out[idx] = per_song.cpu()
+    return distributed.all_sum_tensor(out, ctx)
 
 
 def bits_per_char(nll_nats: float, chars: int) -> float:
@@ -45,14 +54,27 @@ def bits_per_char(nll_nats: float, chars: int) -> float:
     return nll_nats / (chars * math.log(2))
 
 
-def lm_metrics(nll: float, tokens: int, chars: int, oov_chars: int = 0, char_symbols: int = 0) -> dict:
-    """loss, ppl (model's own unit), bpc, and bpc with OOV words spelt out.
+def lm_metrics(nll: float, tokens: int, chars: int, spelling: float = 0.0) -> dict:
+    """loss and ppl in the model's own unit; bits per char open-vocabulary (`bpc`) and with `<unk>` free.
 
-    An `<unk>` prediction stands for every unknown word at once, which flatters
-    word models; `bpc_oov_charged` adds the cost of spelling each OOV word under
-    a uniform model over the training characters (log |chars| nats per letter).
+    `spelling` is the cost (nats) of spelling out the unknown tokens the
+    model scored as `<unk>`; `bpc_unk` leaves it out, which flatters word models.
     """
     loss = nll / max(tokens, 1)
-    charged = nll + oov_chars * math.log(char_symbols) if char_symbols else nll
-    return {"loss": loss, "ppl": math.exp(min(loss, 50.0)), "bpc": bits_per_char(nll, chars),
-            "bpc_oov_charged": bits_per_char(charged, chars), "tokens": tokens, "chars": chars}
+    return {"loss": loss, "ppl": math.exp(min(loss, 50.0)), "bpc": bits_per_char(nll + spelling, chars),
+            "bpc_unk": bits_per_char(nll, chars), "tokens": tokens, "chars": chars}
+
+
+def split_scores(songs: list[str], nll: torch.Tensor, tokens: int, spelling: list[float] | None = None) -> dict:
+    """A split's eval.json block: lm_metrics plus each song's open-vocabulary NLL and characters.
+
+    `per_song.nll_nats[i]` is song i's NLL with its unknown tokens spelt out,
+    so sum(nll_nats) / (sum(chars) ln 2) is `bpc`; `digest` names the songs,
+    so per-song scores of two models pair up only over the same split.
+    """
+    spelling = spelling or [0.0] * len(songs)
+    chars = song_chars(songs)
+    nll = nll.tolist()
+    return {**lm_metrics(sum(nll), tokens, sum(chars), sum(spelling)),
+            "per_song": {"digest": songs_digest(songs), "chars": chars,
+                         "nll_nats": [a + b for a, b in zip(nll, spelling)]}}

@@ -1,13 +1,13 @@
 """Part A recurrent language models: the training task, loading, sampling.
 
 Ties the pieces together for the scripts: `LMTask` feeds truncated BPTT
-windows to the shared training loop; `load` rebuilds a trained model from its
-directory; `sample_songs` runs the shared sampler and scores each song.
+windows within songs to the shared training loop; `load` rebuilds a trained
+model from its directory; `sample_songs` runs the shared sampler and scores
+each song; `evaluate_splits` scores held-out songs on open-vocabulary terms.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from pathlib import Path
 
@@ -17,58 +17,64 @@ import torch.nn.functional as F
 from . import distributed, genmetrics, lm_eval, sampling
 from .io import write_text
 from .models.rnnlm import RNNLM, detach
-from .textgen_data import Vocab, batchify, epoch_stream
+from .spelling import Speller, unseen_char_nats
+from .textgen_data import (SPECIALS, Vocab, encode_songs, lane_tensors, oov_stats, oov_tokens, song_lanes,
+                           tokenize, windows)
 from .trainer import Task, load_checkpoint
 
 
 class LMTask(Task):
-    """Truncated BPTT over the concatenated training songs, hidden state carried.
+    """Truncated BPTT within each song, every song from a fresh state at its start marker.
 
-    The global batch of `batch_size` streams is split across ranks (rank r
-    takes streams r, r+world, ...), so a DDP run sees exactly the windows a
-    single process would.
+    Each of the `batch_size` rows reads its songs one after another
+    (`textgen_data.song_lanes`); the hidden state is carried and detached
+    from window to window and zeroed, row by row, where a new song starts.
+    Rows split over ranks (rank r takes rows r, r+world, ...), and each rank
+    divides its summed loss by the window's global token count over world,
+    so DDP's gradient average is the global token mean: two processes step
+    as one does.
     """
 
     items = "tokens"
 
-    def __init__(self, train: list[torch.Tensor], val_stream: torch.Tensor, vocab: Vocab, *, batch_size: int,
+    def __init__(self, train: list[torch.Tensor], val: list[torch.Tensor], vocab: Vocab, *, batch_size: int,
                  seq_len: int, seed: int, ctx: distributed.Context, val_chars: int, name: str,
-                 sample_tokens: int = 200):
+                 val_spelling: float = 0.0, sample_tokens: int = 200):
         if batch_size % ctx.world:
             from .errors import InputError
             raise InputError("textgen.train.batch_size", f"{batch_size} streams do not split over {ctx.world} "
                              "processes", "use a batch size divisible by the number of processes (nproc).")
-        self.train, self.val_stream, self.vocab = train, val_stream, vocab
+        self.train, self.val, self.vocab = train, val, vocab
         self.batch_size, self.seq_len, self.seed, self.ctx = batch_size, seq_len, seed, ctx
-        self.val_chars, self.name, self.sample_tokens = val_chars, name, sample_tokens
+        self.val_chars, self.val_spelling, self.name, self.sample_tokens = val_chars, val_spelling, name, sample_tokens
+        self.val_tokens = sum(s.numel() - 1 for s in val)
         self.meta: dict = {}
-        self.hidden, self.data = None, None
-        tokens = sum(t.numel() for t in train)
-        self._steps = math.ceil((tokens // batch_size - 1) / seq_len)
+        self.hidden = None
+        lanes = song_lanes(train, seq_len, batch_size, seed, epoch=1)  # the loads are the same every epoch
+        self._steps = max(sum(windows(train[i], seq_len) for i in row) for row in lanes)
 
     def steps_per_epoch(self) -> int:
         return self._steps
 
-    def start_epoch(self, epoch: int) -> None:
-        self.hidden = None
-        rows = batchify(epoch_stream(self.train, self.seed, epoch), self.batch_size)
-        self.data = rows[self.ctx.rank::self.ctx.world].to(self.ctx.device)
-
     def batches(self, epoch: int):
-        length = self.data.size(1)
-        for t in range(0, length - 1, self.seq_len):
-            end = min(t + self.seq_len, length - 1)
-            yield self.data[:, t:end], self.data[:, t + 1:end + 1]
+        lanes = song_lanes(self.train, self.seq_len, self.batch_size, self.seed, epoch)
+        x, y, keep, starts = lane_tensors(self.train, lanes, self.seq_len, self.vocab.pad)
+        t, world, rank = self.seq_len, self.ctx.world, self.ctx.rank
+        counts = keep.view(len(lanes), -1, t).sum(dim=(0, 2)).tolist()  # global tokens per window
+        x, y, keep, starts = (v[rank::world].to(self.ctx.device) for v in (x, y, keep, starts))
+        for w in range(self._steps):
+            cols = slice(w * t, (w + 1) * t)
+            yield x[:, cols], y[:, cols], keep[:, cols], starts[:, w], counts[w] / world
 
     def loss(self, model, batch):
-        x, y = batch
-        logits, hidden = model(x, self.hidden)
+        x, y, keep, starts, share = batch
+        logits, hidden = model(x, reset_rows(self.hidden, starts), keep=keep)
         self.hidden = detach(hidden)
-        return F.cross_entropy(logits.float().flatten(0, 1), y.flatten()), y.numel()
+        return F.cross_entropy(logits.float(), y[keep], reduction="sum") / share, share
 
     def evaluate(self, model) -> dict[str, float]:
-        nll, n = lm_eval.stream_nll(model, self.val_stream, self.ctx, self.vocab.pad)
-        m = lm_eval.lm_metrics(nll, n, self.val_chars)
+        nll = float(lm_eval.song_nll(model, self.val, self.ctx, self.vocab.pad).sum())
+        m = lm_eval.lm_metrics(nll, self.val_tokens, self.val_chars, self.val_spelling)
         return {"val_loss": m["loss"], "val_ppl": m["ppl"], "val_bpc": m["bpc"]}
 
     def after_epoch(self, model, epoch: int, outdir: Path) -> None:
@@ -76,6 +82,23 @@ class LMTask(Task):
         songs = sample_songs(model, self.vocab, sampling.Decoding(temperature=0.8), num=1,
                              max_tokens=self.sample_tokens, seed=self.seed + epoch, device=self.ctx.device)
         write_text(Path(outdir) / f"sample_epoch{epoch}.txt", songs[0]["text"] + "\n")
+
+
+OOV_NOTE = {
+    "word": "word tokens missing from the train vocabulary (min_freq applied) are scored as <unk> and then "
+            "spelt out by a character model fitted on the train words (with an end of word, and an escape "
+            "for characters train never showed): 'bpc' pays that spelling (open vocabulary, comparable "
+            "with every model), 'bpc_unk' does not; 'oov_rate' is the OOV share of the split's tokens",
+    "char": "characters missing from train are scored as <unk> and then picked uniformly among the code "
+            "points train never used: 'bpc' pays that, 'bpc_unk' does not",
+}
+
+def reset_rows(hidden, starts: torch.Tensor):
+    """The carried state with the rows where a new song starts set to zero (None: all fresh)."""
+    if hidden is None or starts.all():
+        return None
+    keep = (~starts).to(torch.float32).view(1, -1, 1)
+    return tuple(h * keep.to(h.dtype) for h in hidden) if isinstance(hidden, tuple) else hidden * keep.to(hidden.dtype)
 
 
 MIN_SONG_TOKENS = 8  # an undertrained model may close a song at once; a sample needs some content
@@ -135,20 +158,37 @@ def sample_songs(model, vocab: Vocab, decoding: sampling.Decoding, num: int, max
     return out
 
 
+def unknown_token_cost(vocab: Vocab, train_songs: list[str]):
+    """token -> nats to spell it out after the model's `<unk>`, fitted on the train split only.
+
+    Word models spell an unknown word with a Speller fitted on the train
+    words; char models pick an unknown character uniformly among the code
+    points train never used. Either way the open-vocabulary code length.
+    """
+    if vocab.level == "word":
+        speller = Speller.fit(t for song in train_songs for t in tokenize(song, "word") if t != "\n")
+        return speller.nats
+    seen = sum(tok not in SPECIALS for tok in vocab.itos)
+    cost = unseen_char_nats(seen)
+    return lambda token: cost
+
+
+def song_spelling(songs: list[str], vocab: Vocab, cost) -> list[float]:
+    """Each song's cost (nats) of spelling out its unknown tokens."""
+    return [sum(cost(t) for t in oov_tokens(song, vocab)) for song in songs]
+
+
 def evaluate_splits(model, vocab: Vocab, train_songs: list[str], splits: dict[str, list[str]],
                     ctx: distributed.Context) -> dict:
-    """Loss, PPL, bits per char (plain and OOV-charged) and OOV rate per held-out split."""
-    from .textgen_data import encode_songs, eval_chars, oov_stats
-    char_symbols = len(set("".join(train_songs)))
+    """Per held-out split: loss, PPL, open-vocabulary and `<unk>` bits per char, OOV rate, per-song NLL."""
+    cost = unknown_token_cost(vocab, train_songs)
     out = {}
     for name, songs in splits.items():
-        stream = torch.cat(encode_songs(songs, vocab))
-        nll, n = lm_eval.stream_nll(model, stream, ctx, vocab.pad)
+        ids = encode_songs(songs, vocab)
+        nll = lm_eval.song_nll(model, ids, ctx, vocab.pad)
+        scores = lm_eval.split_scores(songs, nll, sum(s.numel() - 1 for s in ids), song_spelling(songs, vocab, cost))
         oov = oov_stats(songs, vocab)
-        out[name] = {**lm_eval.lm_metrics(nll, n, eval_chars(songs), oov["oov_chars"], char_symbols),
-                     "oov_rate": oov["oov_rate"] if vocab.level == "word" else None}
-        if vocab.level == "char":
-            out[name]["bpc_oov_charged"] = None
+        out[name] = {**scores, "oov_tokens": oov["oov_tokens"], "oov_rate": oov["oov_rate"]}
     return out
 
 

@@ -136,14 +136,19 @@ def test_llm_bits_per_char_of_constant_logits_is_log2_vocab_per_scored_token(bas
     vocab = model.config.vocab_size
     songs = VAL + ["\n".join(SONGS)]  # the last is longer than the block: strided windows
     n_scored = sum(len(codec.tokenizer(f"{s}\n{END}", add_special_tokens=False)["input_ids"]) for s in songs)
-    nll, n = llm.score_songs(model, codec, songs, block_size=64, ctx=CPU, batch=3)
+    per_song, n = llm.score_songs(model, codec, songs, block_size=64, ctx=CPU, batch=3)
+    nll = float(per_song.sum())
     assert n == n_scored and nll == pytest.approx(n_scored * math.log(vocab), rel=1e-6)  # float32 logits
     scores = llm.evaluate_splits(model, codec, {"val": songs}, 64, CPU)["val"]
     expected = n_scored * math.log2(vocab) / eval_chars(songs)
-    assert scores["bpc"] == pytest.approx(expected, rel=1e-6)
+    assert scores["bpc"] == pytest.approx(expected, rel=1e-6) and scores["bpc_unk"] == scores["bpc"]
     assert scores["bpc"] == pytest.approx(lm_eval.bits_per_char(nll, eval_chars(songs)), rel=1e-12)
     assert scores["ppl"] == pytest.approx(vocab, rel=1e-6) and scores["chars"] == eval_chars(songs)
-    assert scores["bpc_oov_charged"] is None and scores["oov_rate"] is None
+    assert scores["oov_tokens"] == 0 and scores["oov_rate"] is None
+    # each song alone: its own tokens at log V each
+    per_token = [len(codec.tokenizer(f"{s}\n{END}", add_special_tokens=False)["input_ids"]) for s in songs]
+    assert scores["per_song"]["nll_nats"] == pytest.approx([k * math.log(vocab) for k in per_token], rel=1e-6)
+    assert scores["per_song"]["chars"] == [len(s) + 1 for s in songs]
 
 
 def test_windowed_scoring_is_one_forward_over_each_song_when_the_block_covers_it(base_dir, codec):
@@ -157,7 +162,7 @@ def test_windowed_scoring_is_one_forward_over_each_song_when_the_block_covers_it
             labels[:, :ctx_len] = llm.IGNORE
             total += model(input_ids=ids, labels=labels).loss.item() * len(cont)
     nll, n = llm.score_songs(model, codec, VAL, block_size=512, ctx=CPU)
-    assert nll == pytest.approx(total, rel=1e-5)
+    assert float(nll.sum()) == pytest.approx(total, rel=1e-5)
 
 
 # --- training ------------------------------------------------------------------------
@@ -165,11 +170,11 @@ def test_windowed_scoring_is_one_forward_over_each_song_when_the_block_covers_it
 def test_lora_training_lowers_the_loss_and_changes_only_the_adapter(base_dir, codec, tmp_path):
     model = lora_model(base_dir)
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    nll_before, _ = llm.score_songs(model.eval(), codec, SONGS, 32, CPU)
+    nll_before = llm.score_songs(model.eval(), codec, SONGS, 32, CPU)[0].sum()
     _, res = fit(model, codec, tmp_path)
     losses = [row["train_loss"] for row in res.history]
     assert losses == sorted(losses, reverse=True) and losses[-1] < losses[0]
-    assert llm.score_songs(model.eval(), codec, SONGS, 32, CPU)[0] < nll_before
+    assert llm.score_songs(model.eval(), codec, SONGS, 32, CPU)[0].sum() < nll_before
     after = model.state_dict()
     adapter = {k for k in after if "lora_" in k}
     assert adapter and adapter == set(res.best_state)  # only trainable (LoRA) weights are kept

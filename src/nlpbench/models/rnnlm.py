@@ -30,10 +30,16 @@ class RNNLM(nn.Module):
         if self.tied:
             self.head.weight = self.embed.weight
 
-    def forward(self, tokens: torch.Tensor, hidden=None):
-        """tokens [B, T] -> logits [B, T, V], new hidden state."""
+    def forward(self, tokens: torch.Tensor, hidden=None, keep: torch.Tensor | None = None):
+        """tokens [B, T] -> logits [B, T, V], new hidden state.
+
+        With `keep` (bool [B, T]) only the kept positions reach the output
+        layer, logits [N kept, V] in row-major order: padding costs no
+        softmax over a large word vocabulary.
+        """
         out, hidden = self.rnn(self.drop(self.embed(tokens)), hidden)
-        return self.head(self.drop(out)), hidden
+        out = self.drop(out)
+        return self.head(out if keep is None else out[keep]), hidden
 
 
 def detach(hidden):

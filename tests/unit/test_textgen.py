@@ -1,0 +1,120 @@
+"""Recurrent LMs on the same terms as every Part A model: each song from a fresh state, open-vocabulary bits."""
+
+import math
+from pathlib import Path
+
+import pytest
+import torch
+
+from nlpbench import distributed, lm_eval, sampling, textgen, trainer
+from nlpbench.io import read_text
+from nlpbench.lyrics import clean_corpus
+from nlpbench.models.rnnlm import RNNLM
+from nlpbench.spelling import UNICODE, Speller
+from nlpbench.textgen_data import SPECIALS, Vocab, encode_songs, eval_chars, read_songs, tokenize
+
+REPO = Path(__file__).resolve().parents[2]
+DISCO = REPO.parent / "shared" / "data" / "disco_sonnets" / "disco_sonnets.txt"
+CPU = distributed.Context()
+
+
+def task_for(songs, vocab, batch_size=3, seq_len=5):
+    return textgen.LMTask(encode_songs(songs, vocab), encode_songs(songs, vocab), vocab, batch_size=batch_size,
+                          seq_len=seq_len, seed=1, ctx=CPU, val_chars=eval_chars(songs), name="t",
+                          sample_tokens=3)
+
+
+def test_training_scores_every_song_from_a_fresh_state_and_never_its_start_marker(tmp_path):
+    """With lr 0 the first epoch's train loss is the token mean of each song scored alone from a zero state."""
+    songs = ["la luna\ncanta", "el mar", "y la noche\nresponde al sol", "sol", "mar y luna\nluna y mar"]
+    vocab = Vocab.build(songs, "char")
+    torch.manual_seed(0)
+    model = RNNLM(len(vocab), "gru", embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0)
+    alone = lm_eval.song_nll(model.eval(), encode_songs(songs, vocab), CPU, vocab.pad, window=1000)
+    tokens = sum(len(s) + 1 for s in songs)  # every character and the end marker; not the start marker
+    cfg = trainer.FitConfig(epochs=1, lr=0.0, clip=None, progress_every_s=1e9, name="t")
+    res = trainer.fit(model, task_for(songs, vocab), cfg, CPU, tmp_path / "out", tmp_path / "ckpt")
+    assert res.history[0]["train_items"] == tokens
+    assert res.history[0]["train_loss"] == pytest.approx(float(alone.sum()) / tokens, rel=1e-5)
+
+
+def test_steps_per_epoch_is_what_the_epochs_yield():
+    songs = [("abc " * n).strip() for n in (1, 2, 3, 5, 8, 13, 2, 3)]
+    task = task_for(songs, Vocab.build(songs, "char"), batch_size=2, seq_len=4)
+    for epoch in (1, 2):
+        assert sum(1 for _ in task.batches(epoch)) == task.steps_per_epoch()
+
+
+def test_open_vocabulary_cost_of_unknown_words_and_characters():
+    train = ["la luna canta", "la mar canta"]
+    words = Vocab.build(train, "word", min_freq=2)  # la, canta known; luna, mar unknown
+    cost = textgen.unknown_token_cost(words, train)
+    speller = Speller.fit(["la", "luna", "canta", "mar"])
+    assert cost("sol") == pytest.approx(speller.nats("sol"))
+    assert textgen.song_spelling(["la sol canta mar"], words, cost) == [pytest.approx(cost("sol") + cost("mar"))]
+    chars = Vocab.build(train, "char")
+    seen = sum(t not in SPECIALS for t in chars.itos)
+    assert textgen.unknown_token_cost(chars, train)("ñ") == pytest.approx(math.log(UNICODE - seen))
+
+
+def test_word_model_pays_for_its_unknown_words_and_char_model_for_nothing_it_knows():
+    train = ["la luna canta\nla mar canta", "la luna y la mar"]
+    held = ["la yuca canta", "la luna"]  # an unknown word made of known characters
+    for level, min_freq in (("word", 2), ("char", 1)):
+        vocab = Vocab.build(train, level, min_freq)
+        torch.manual_seed(0)
+        model = RNNLM(len(vocab), "lstm", embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0).eval()
+        scores = textgen.evaluate_splits(model, vocab, train, {"test": held}, CPU)["test"]
+        per_song = scores["per_song"]
+        assert sum(per_song["nll_nats"]) / (sum(per_song["chars"]) * math.log(2)) == pytest.approx(scores["bpc"])
+        if level == "word":  # "yuca" is unknown: spelt out, so bpc > bpc_unk, by exactly its spelling
+            extra = textgen.unknown_token_cost(vocab, train)("yuca")
+            assert scores["oov_tokens"] == 1
+            assert (scores["bpc"] - scores["bpc_unk"]) * eval_chars(held) * math.log(2) == pytest.approx(extra)
+        else:  # 'e', 's', 't', ... all seen in train: nothing to spell
+            assert scores["bpc"] == scores["bpc_unk"]
+
+
+def _real_songs(source):
+    if source == "disco":
+        if not DISCO.is_file():
+            pytest.skip(f"{DISCO} is not here (it stands beside the checkout in CI)")
+        songs, _ = clean_corpus(read_text(DISCO)[0], str(DISCO), lowercase=False, min_chars=20)
+        return songs[:300]
+    return read_songs_from_demo()
+
+
+def read_songs_from_demo():
+    songs, _ = clean_corpus(read_text(REPO / "demo" / "data" / "canciones.txt")[0], "demo", lowercase=False,
+                            min_chars=20)
+    return songs
+
+
+@pytest.mark.parametrize("source, epochs", [("demo", 40), ("disco", 6)])  # 38 demo songs, 300 sonnets
+def test_a_fresh_state_after_the_start_marker_writes_what_songs_begin_with(source, epochs, tmp_path):
+    """The sampler starts where training started: from a zero state after <|startsong|>, the first
+    characters a trained char model writes are those that begin training songs."""
+    songs = _real_songs(source)
+    vocab = Vocab.build(songs, "char")
+    torch.manual_seed(0)
+    model = RNNLM(len(vocab), "lstm", embed_dim=32, hidden_dim=64, num_layers=1, dropout=0.0)
+    task = textgen.LMTask(encode_songs(songs, vocab), encode_songs(songs[:5], vocab), vocab, batch_size=16,
+                          seq_len=64, seed=0, ctx=CPU, val_chars=eval_chars(songs[:5]), name="t", sample_tokens=3)
+    cfg = trainer.FitConfig(epochs=epochs, lr=0.01, patience=epochs, progress_every_s=1e9, name="t")
+    trainer.fit(model, task, cfg, CPU, tmp_path / "out", tmp_path / "ckpt")
+    starts = {song[0] for song in songs}
+    with torch.no_grad():
+        probs = model.eval()(torch.tensor([[vocab.start]]))[0][0, -1].softmax(-1)
+    assert sum(float(probs[vocab.stoi[c]]) for c in starts) > 0.9
+    drawn = textgen.sample_songs(model, vocab, sampling.Decoding(temperature=1.0), num=100, max_tokens=1, seed=0)
+    first = [song["text"][:1] for song in drawn]
+    assert sum(c in starts for c in first) >= 90, sorted(set(first) - starts)
+
+
+def test_word_tokens_of_real_songs_are_spelt_with_a_finite_cost():
+    songs = read_songs_from_demo()
+    vocab = Vocab.build(songs[:10], "word", 2)
+    cost = textgen.unknown_token_cost(vocab, songs[:10])
+    spelling = textgen.song_spelling(songs[10:], vocab, cost)
+    assert all(math.isfinite(c) and c >= 0 for c in spelling) and sum(spelling) > 0
+    assert all(t in vocab.stoi or cost(t) > 0 for s in songs[10:] for t in tokenize(s, "word"))
