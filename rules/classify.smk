@@ -14,34 +14,35 @@ rule train_classifier:
         test=f"{DATA}/reviews/test.csv",
         label_map=f"{DATA}/reviews/label_map.json",
     output:
-        model=f"{PARTB}/models/{{carch}}/model_best.pt",
-        trainlog=f"{PARTB}/models/{{carch}}/trainlog.csv",
-        vocab=f"{PARTB}/models/{{carch}}/vocab.json",
-        summary=f"{PARTB}/models/{{carch}}/summary.json",
-        metrics=f"{PARTB}/models/{{carch}}/metrics_test.json",
-        confusion=f"{PARTB}/models/{{carch}}/confusion_matrix.csv",
+        model=f"{PARTB}/models/{{carch}}/seed{{seed}}/model_best.pt",
+        trainlog=f"{PARTB}/models/{{carch}}/seed{{seed}}/trainlog.csv",
+        vocab=f"{PARTB}/models/{{carch}}/seed{{seed}}/vocab.json",
+        summary=f"{PARTB}/models/{{carch}}/seed{{seed}}/summary.json",
+        metrics=f"{PARTB}/models/{{carch}}/seed{{seed}}/metrics_test.json",
+        confusion=f"{PARTB}/models/{{carch}}/seed{{seed}}/confusion_matrix.csv",
         confusion_png=report(
-            f"{PARTB}/models/{{carch}}/confusion_matrix.png",
+            f"{PARTB}/models/{{carch}}/seed{{seed}}/confusion_matrix.png",
             category="Part B",
             subcategory="Confusion matrices",
             caption="../report/partB_confusion.rst",
         ),
-        errors=f"{PARTB}/models/{{carch}}/errors.csv",
-        predictions=f"{PARTB}/models/{{carch}}/predictions.csv",
+        errors=f"{PARTB}/models/{{carch}}/seed{{seed}}/errors.csv",
+        predictions=f"{PARTB}/models/{{carch}}/seed{{seed}}/predictions.csv",
         analysis=report(
-            f"{PARTB}/models/{{carch}}/error_analysis.md",
+            f"{PARTB}/models/{{carch}}/seed{{seed}}/error_analysis.md",
             category="Part B",
             subcategory="Error analysis",
             caption="../report/partB_error_analysis.rst",
         ),
     params:
         flags=classify_flags,
-        outdir=lambda wildcards, output: os.path.dirname(output.model),
-        ckpt=lambda wildcards: f"{CKPT}/partB/{wildcards.carch}",
+        name=lambda wildcards: wildcards.carch,
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     log:
-        f"{LOGS}/partB/train_classifier/{{carch}}.log",
+        f"{LOGS}/partB/train_classifier/{{carch}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partB/train_classifier/{{carch}}.tsv"
+        f"{BENCH}/partB/train_classifier/{{carch}}/seed{{seed}}.tsv"
     conda:
         "../envs/gpu.yaml"
     threads: 2
@@ -51,42 +52,27 @@ rule train_classifier:
         runtime=120,
     shell:
         torchrun("train_classifier.py")
-        + " --train {input.train} --val {input.val} --test {input.test} --label-map {input.label_map}"
-        " --arch {wildcards.carch} --outdir {params.outdir} --ckpt-dir {params.ckpt} --threads {threads}"
-        " {params.flags} > {log} 2>&1"
+        + " --train {input.train:q} --val {input.val:q} --test {input.test:q} --label-map {input.label_map:q}"
+        " --arch {wildcards.carch} --name {params.name:q} --seed {wildcards.seed} --outdir {params.outdir:q}"
+        " --ckpt-dir {params.ckpt:q} --threads {threads} {params.flags} > {log:q} 2>&1"
 
 
-rule train_classifier_ablation:
-    input:
-        train=f"{DATA}/reviews/train.csv",
-        val=f"{DATA}/reviews/val.csv",
-        test=f"{DATA}/reviews/test.csv",
-        label_map=f"{DATA}/reviews/label_map.json",
+# The batch size x learning rate grid: the same training at each point of classify.ablations.
+use rule train_classifier as train_classifier_ablation with:
     output:
-        model=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/model_best.pt",
-        trainlog=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/trainlog.csv",
-        summary=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/summary.json",
-        metrics=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/metrics_test.json",
+        model=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/model_best.pt",
+        trainlog=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/trainlog.csv",
+        summary=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/summary.json",
+        metrics=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/metrics_test.json",
     params:
         flags=classify_flags,
-        outdir=lambda wildcards, output: os.path.dirname(output.model),
-        ckpt=lambda wildcards: f"{CKPT}/partB/ablations/{wildcards.carch}/bs{wildcards.bs}_lr{wildcards.lr}",
+        name=lambda wildcards: f"{wildcards.carch}_bs{wildcards.bs}_lr{wildcards.lr}",
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     log:
-        f"{LOGS}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}.log",
+        f"{LOGS}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}.tsv"
-    conda:
-        "../envs/gpu.yaml"
-    threads: 2
-    resources:
-        nproc=1,
-        mem_mb=4000,
-        runtime=120,
-    shell:
-        torchrun("train_classifier.py")
-        + " --train {input.train} --val {input.val} --test {input.test} --label-map {input.label_map}"
-        " --arch {wildcards.carch} --name {wildcards.carch}_bs{wildcards.bs}_lr{wildcards.lr}"
-        " --outdir {params.outdir} --ckpt-dir {params.ckpt} --threads {threads} {params.flags} > {log} 2>&1"
+        f"{BENCH}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.tsv"
 
 
 rule baseline_reviews:
@@ -100,7 +86,7 @@ rule baseline_reviews:
     params:
         script=script("baseline_reviews.py"),
         outdir=lambda wildcards, output: os.path.dirname(os.path.dirname(output[0])),
-        seed=config["seed"],
+        seed=SEEDS[0],
     log:
         f"{LOGS}/partB/baseline_reviews.log",
     benchmark:
@@ -112,19 +98,15 @@ rule baseline_reviews:
         mem_mb=4000,
         runtime=60,
     shell:
-        "python {params.script} --train {input.train} --val {input.val} --test {input.test}"
-        " --label-map {input.label_map} --outdir {params.outdir} --seed {params.seed} > {log} 2>&1"
+        "python {params.script:q} --train {input.train:q} --val {input.val:q} --test {input.test:q}"
+        " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed} > {log:q} 2>&1"
 
 
 rule report_partB:
     input:
-        models=expand(f"{PARTB}/models/{{m}}/{{f}}", m=partB_models(), f=PARTB_ARTIFACTS + ["trainlog.csv"]),
+        models=[p for f in PARTB_ARTIFACTS + ["trainlog.csv"] for p in partB_runs(f)],
         baselines=expand(f"{PARTB}/baselines/{{b}}/{{f}}", b=BASELINES, f=PARTB_ARTIFACTS),
-        ablations=expand(
-            f"{PARTB}/ablations/{{r}}/{{f}}",
-            r=ablation_runs() + encoder_ablation_runs(),
-            f=["summary.json", "metrics_test.json"],
-        ),
+        ablations=[p for f in ["summary.json", "metrics_test.json"] for p in partB_ablation_runs(f)],
     output:
         metrics=report(
             f"{PARTB}/analysis/metrics.csv",
@@ -133,6 +115,7 @@ rule report_partB:
             caption="../report/partB_metrics.rst",
         ),
         table=f"{PARTB}/analysis/metrics.md",
+        predictions=f"{PARTB}/analysis/predictions.csv",
         confusion=report(
             f"{PARTB}/analysis/confusion_matrices.png",
             category="Part B",
@@ -153,9 +136,9 @@ rule report_partB:
         ),
     params:
         script=script("report_partB.py"),
-        models=[f"{PARTB}/models/{m}" for m in partB_models()],
+        models=[os.path.dirname(p) for p in partB_runs("summary.json")],
         baselines=[f"{PARTB}/baselines/{b}" for b in BASELINES],
-        ablations=[f"{PARTB}/ablations/{r}" for r in ablation_runs() + encoder_ablation_runs()],
+        ablations=[os.path.dirname(p) for p in partB_ablation_runs("summary.json")],
         outdir=lambda wildcards, output: os.path.dirname(output.metrics),
     log:
         f"{LOGS}/partB/report_partB.log",
@@ -166,5 +149,5 @@ rule report_partB:
         mem_mb=2000,
         runtime=20,
     shell:
-        "python {params.script} --models {params.models} --baselines {params.baselines}"
-        " --ablations {params.ablations} --outdir {params.outdir} > {log} 2>&1"
+        "python {params.script:q} --models {params.models:q} --baselines {params.baselines:q}"
+        " --ablations {params.ablations:q} --outdir {params.outdir:q} > {log:q} 2>&1"

@@ -35,17 +35,23 @@ CKPT = f"{RESULTS}/checkpoints"  # last.pt of running jobs: not declared, so a k
 LOGS = f"{RESULTS}/logs"
 BENCH = f"{RESULTS}/benchmarks"
 SPLITS = ["train", "val", "test"]
+SEEDS = config["seeds"]  # every trained model runs once per seed, in its own seed{N} directory
+ABLATION_SEEDS = SEEDS[: config["ablation_seeds"]]
 PARTB_ARTIFACTS = ["summary.json", "metrics_test.json", "confusion_matrix.csv", "confusion_matrix.png",
                    "errors.csv", "error_analysis.md", "predictions.csv"]
-PARTB_REPORT = ["metrics.csv", "metrics.md", "confusion_matrices.png", "learning_curves.png",
+PARTB_REPORT = ["metrics.csv", "metrics.md", "predictions.csv", "confusion_matrices.png", "learning_curves.png",
                 "ablation_heatmaps.png"]
-BASELINES = ["majority", "tfidf_lr"]
+BASELINES = ["majority", "tfidf_lr"]  # deterministic: one run each, no seed
 TINY = f"{RESULTS}/tiny_models"  # random models of the real architectures, built by the workflow for the demo
 TINY_MODELS = {"llm": f"{TINY}/llama", "encoder": f"{TINY}/deberta"}
-LLM = "llm_lora"  # Part A's fine-tuned LLM: results/partA/models/llm_lora
-ENCODER = "encoder"  # Part B's fine-tuned encoder: results/partB/models/encoder
-PARTA_REPORT = ["metrics.csv", "metrics.md", "learning_curves.png", "bpc.png", "context_length.png",
-                "decoding_heatmaps.png"]
+LLM = "llm_lora"  # Part A's fine-tuned LLM: results/partA/models/llm_lora/seed{N}
+ENCODER = "encoder"  # Part B's fine-tuned encoder: results/partB/models/encoder/seed{N}
+PARTA_REPORT = ["metrics.csv", "metrics.md", "song_scores.csv", "learning_curves.png", "bpc.png",
+                "context_length.png", "decoding_heatmaps.png"]
+
+
+wildcard_constraints:
+    seed=r"\d+",
 
 
 def script(name):
@@ -56,6 +62,21 @@ def script(name):
 def torchrun(name):
     """How every GPU job starts, with nproc from the profile (2 on the cluster)."""
     return torchrun_cmd(script(name), "{resources.nproc}")
+
+
+def run_dir(wildcards, output):
+    """A training job's output directory: where its summary.json goes."""
+    return os.path.dirname(output.summary)
+
+
+def ckpt_dir(wildcards, output):
+    """Where a training job keeps last.pt: its run directory's path, under results/checkpoints."""
+    return os.path.join(CKPT, os.path.relpath(run_dir(wildcards, output), RESULTS))
+
+
+def seed_runs(pattern, names, seeds, file):
+    """`pattern` (with {name}) / seed{N} / file, for every name and seed."""
+    return [f"{pattern.format(name=n)}/seed{s}/{file}" for n in names for s in seeds]
 
 
 def flag(name, on):
@@ -105,17 +126,23 @@ def data_targets():
 
 
 def run_flags():
-    """Flags every training script takes from the top of the config."""
-    return {k: config[k] for k in ("seed", "device", "precision", "tensorboard")}
+    """Flags every training script takes from the top of the config (the seed comes from the path)."""
+    return {k: config[k] for k in ("device", "precision", "tensorboard")}
 
 
 def textgen_models():
     return [f"{a}_{l}" for a in config["textgen"]["archs"] for l in config["textgen"]["levels"]]
 
 
-def context_runs():
+def context_names():
     ctx = config["textgen"]["ablations"]["context"]
     return [f"{ctx['arch']}_{ctx['level']}_L{n}" for n in ctx["seq_lens"]]
+
+
+def context_runs(file):
+    """`file` of every context-length run, recurrent and LLM, at each ablation seed."""
+    return seed_runs(f"{PARTA}/ablations/context/{{name}}", context_names() + llm_context_names(), ABLATION_SEEDS,
+                     file)
 
 
 def textgen_flags(wildcards):
@@ -130,22 +157,21 @@ def textgen_flags(wildcards):
 def sample_flags():
     s = config["textgen"]["sample"]
     return cli_args({"num_songs": s["num_songs"], "max_tokens": s["max_tokens"], "prompts": s["prompts"],
-                     **s["decoding"], "seed": config["seed"], "device": config["device"]})
+                     **s["decoding"], "device": config["device"]})
 
 
 def decoding_grid_flags():
     g = config["textgen"]["ablations"]["decoding"]
     return cli_args({"grid_temperature": g["temperature"], "grid_top_p": g["top_p"], "grid_top_k": g["top_k"],
                      "samples_per_setting": g["samples_per_setting"],
-                     "max_tokens": config["textgen"]["sample"]["max_tokens"], "seed": config["seed"],
-                     "device": config["device"]})
+                     "max_tokens": config["textgen"]["sample"]["max_tokens"], "device": config["device"]})
 
 
 def llm_enabled():
     return config["llm"]["enabled"]
 
 
-def llm_context_runs():
+def llm_context_names():
     return [f"{LLM}_L{n}" for n in config["llm"]["ablations"]["block_sizes"]] if llm_enabled() else []
 
 
@@ -170,12 +196,21 @@ def partA_models():
     return textgen_models() + ([LLM] if llm_enabled() else [])
 
 
+def partA_runs(file):
+    """`file` of every Part A model at every seed."""
+    return seed_runs(f"{PARTA}/models/{{name}}", partA_models(), SEEDS, file)
+
+
+def decoding_grids():
+    """The decoding grid of every Part A model, at each ablation seed."""
+    return [f"{PARTA}/ablations/decoding/{m}/seed{s}.csv" for m in partA_models() for s in ABLATION_SEEDS]
+
+
 def partA_targets():
-    models = partA_models()
     return [
-        *expand(f"{PARTA}/models/{{m}}/{{f}}", m=models, f=["eval.json", "samples.md", "samples.jsonl"]),
-        *expand(f"{PARTA}/ablations/decoding/{{m}}.csv", m=models),
-        *expand(f"{PARTA}/ablations/context/{{r}}/summary.json", r=context_runs() + llm_context_runs()),
+        *(p for f in ["eval.json", "samples.md", "samples.jsonl"] for p in partA_runs(f)),
+        *decoding_grids(),
+        *context_runs("summary.json"),
         *expand(f"{PARTA}/analysis/{{f}}", f=PARTA_REPORT),
     ]
 
@@ -190,10 +225,16 @@ def classify_flags(wildcards):
     return cli_args(opts)
 
 
-def ablation_runs():
+def ablation_names():
     grid = config["classify"]["ablations"]
     archs = grid["archs"] if grid["archs"] is not None else config["classify"]["archs"]
     return [f"{a}/bs{b}_lr{lr}" for a in archs for b in grid["batch_sizes"] for lr in grid["lrs"]]
+
+
+def partB_ablation_runs(file):
+    """`file` of every batch size x learning rate run, classifiers and encoder, at each ablation seed."""
+    return seed_runs(f"{PARTB}/ablations/{{name}}", ablation_names() + encoder_ablation_names(), ABLATION_SEEDS,
+                     file)
 
 
 def encoder_enabled():
@@ -208,7 +249,7 @@ def encoder_flags(wildcards):
     return cli_args(opts)
 
 
-def encoder_ablation_runs():
+def encoder_ablation_names():
     grid = config["encoder"]["ablations"]
     if not encoder_enabled():
         return []
@@ -220,11 +261,16 @@ def partB_models():
     return config["classify"]["archs"] + ([ENCODER] if encoder_enabled() else [])
 
 
+def partB_runs(file):
+    """`file` of every Part B model (classifiers, then the encoder) at every seed."""
+    return seed_runs(f"{PARTB}/models/{{name}}", partB_models(), SEEDS, file)
+
+
 def partB_targets():
     return [
-        *expand(f"{PARTB}/models/{{m}}/{{f}}", m=partB_models(), f=PARTB_ARTIFACTS),
+        *(p for f in PARTB_ARTIFACTS for p in partB_runs(f)),
         *expand(f"{PARTB}/baselines/{{b}}/{{f}}", b=BASELINES, f=PARTB_ARTIFACTS),
-        *expand(f"{PARTB}/ablations/{{r}}/metrics_test.json", r=ablation_runs() + encoder_ablation_runs()),
+        *partB_ablation_runs("metrics_test.json"),
         *expand(f"{PARTB}/analysis/{{f}}", f=PARTB_REPORT),
     ]
 

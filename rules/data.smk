@@ -54,6 +54,7 @@ rule split_lyrics:
         script=script("split_lyrics.py"),
         outdir=lambda wildcards, output: os.path.dirname(output.manifest),
         split=config["lyrics"]["split"],
+        jaccard=config["lyrics"]["near_duplicate_jaccard"],
     log:
         f"{LOGS}/data/split_lyrics.log",
     benchmark:
@@ -67,7 +68,7 @@ rule split_lyrics:
     shell:
         "python {params.script} --input {input:q} --outdir {params.outdir}"
         " --val {params.split[val]} --test {params.split[test]} --seed {params.split[seed]}"
-        " > {log} 2>&1"
+        " --near-duplicate-jaccard {params.jaccard} > {log} 2>&1"
 
 
 rule split_reviews:

@@ -1,5 +1,5 @@
 # Part A, the transformer arm: LoRA fine-tuning of a causal LM -> evaluate, sample; block size and decoding ablations.
-# Evaluation and sampling go through the same scripts as the recurrent models (one scorer, one sampler).
+# Evaluation and sampling are the recurrent models' rules with the LLM's inputs (one scorer, one sampler).
 
 
 wildcard_constraints:
@@ -12,21 +12,21 @@ rule finetune_llm:
         val=f"{DATA}/lyrics/val.txt",
         base=base_model("llm"),
     output:
-        adapter=f"{PARTA}/models/{LLM}/adapter/adapter_model.safetensors",
-        adapter_config=f"{PARTA}/models/{LLM}/adapter/adapter_config.json",
-        model=f"{PARTA}/models/{LLM}/model_best.pt",
-        trainlog=f"{PARTA}/models/{LLM}/trainlog.csv",
-        summary=f"{PARTA}/models/{LLM}/summary.json",
+        adapter=f"{PARTA}/models/{LLM}/seed{{seed}}/adapter/adapter_model.safetensors",
+        adapter_config=f"{PARTA}/models/{LLM}/seed{{seed}}/adapter/adapter_config.json",
+        model=f"{PARTA}/models/{LLM}/seed{{seed}}/model_best.pt",
+        trainlog=f"{PARTA}/models/{LLM}/seed{{seed}}/trainlog.csv",
+        summary=f"{PARTA}/models/{LLM}/seed{{seed}}/summary.json",
     params:
         flags=llm_flags,
         base=lambda wildcards: config["llm"]["base_model"],
         name=LLM,
-        outdir=lambda wildcards, output: os.path.dirname(output.model),
-        ckpt=f"{CKPT}/partA/{LLM}",
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     log:
-        f"{LOGS}/partA/finetune_llm/{LLM}.log",
+        f"{LOGS}/partA/finetune_llm/{LLM}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/finetune_llm/{LLM}.tsv"
+        f"{BENCH}/partA/finetune_llm/{LLM}/seed{{seed}}.tsv"
     conda:
         "../envs/gpu.yaml"
     threads: 2
@@ -36,44 +36,31 @@ rule finetune_llm:
         runtime=480,
     shell:
         torchrun("finetune_llm.py")
-        + " --train {input.train} --val {input.val} --base-model {params.base} --name {params.name}"
-        " --outdir {params.outdir} --ckpt-dir {params.ckpt} --threads {threads} {params.flags} > {log} 2>&1"
+        + " --train {input.train:q} --val {input.val:q} --base-model {params.base:q} --name {params.name:q}"
+        " --seed {wildcards.seed} --outdir {params.outdir:q} --ckpt-dir {params.ckpt:q} --threads {threads}"
+        " {params.flags} > {log:q} 2>&1"
 
 
-rule finetune_llm_context:
-    input:
-        train=f"{DATA}/lyrics/train.txt",
-        val=f"{DATA}/lyrics/val.txt",
-        base=base_model("llm"),
+# The context-length ablation of the LLM: the same fine-tuning at each llm.ablations.block_sizes value.
+use rule finetune_llm as finetune_llm_context with:
     output:
-        adapter=f"{PARTA}/ablations/context/{LLM}_L{{block}}/adapter/adapter_model.safetensors",
-        model=f"{PARTA}/ablations/context/{LLM}_L{{block}}/model_best.pt",
-        trainlog=f"{PARTA}/ablations/context/{LLM}_L{{block}}/trainlog.csv",
-        summary=f"{PARTA}/ablations/context/{LLM}_L{{block}}/summary.json",
+        adapter=f"{PARTA}/ablations/context/{LLM}_L{{block}}/seed{{seed}}/adapter/adapter_model.safetensors",
+        model=f"{PARTA}/ablations/context/{LLM}_L{{block}}/seed{{seed}}/model_best.pt",
+        trainlog=f"{PARTA}/ablations/context/{LLM}_L{{block}}/seed{{seed}}/trainlog.csv",
+        summary=f"{PARTA}/ablations/context/{LLM}_L{{block}}/seed{{seed}}/summary.json",
     params:
         flags=llm_flags,
         base=lambda wildcards: config["llm"]["base_model"],
         name=lambda wildcards: f"{LLM}_L{wildcards.block}",
-        outdir=lambda wildcards, output: os.path.dirname(output.model),
-        ckpt=lambda wildcards: f"{CKPT}/partA/context/{LLM}_L{wildcards.block}",
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     log:
-        f"{LOGS}/partA/finetune_llm_context/{LLM}_L{{block}}.log",
+        f"{LOGS}/partA/finetune_llm_context/{LLM}_L{{block}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/finetune_llm_context/{LLM}_L{{block}}.tsv"
-    conda:
-        "../envs/gpu.yaml"
-    threads: 2
-    resources:
-        nproc=1,
-        mem_mb=8000,
-        runtime=480,
-    shell:
-        torchrun("finetune_llm.py")
-        + " --train {input.train} --val {input.val} --base-model {params.base} --name {params.name}"
-        " --outdir {params.outdir} --ckpt-dir {params.ckpt} --threads {threads} {params.flags} > {log} 2>&1"
+        f"{BENCH}/partA/finetune_llm_context/{LLM}_L{{block}}/seed{{seed}}.tsv"
 
 
-rule eval_llm:
+use rule eval_textgen as eval_llm with:
     input:
         adapter=rules.finetune_llm.output.adapter,
         base=base_model("llm"),
@@ -81,83 +68,64 @@ rule eval_llm:
         val=f"{DATA}/lyrics/val.txt",
         test=f"{DATA}/lyrics/test.txt",
     output:
-        f"{PARTA}/models/{LLM}/eval.json",
+        f"{PARTA}/models/{LLM}/seed{{seed}}/eval.json",
     params:
         script=script("eval_textgen.py"),
-        model_dir=lambda wildcards, input: os.path.dirname(os.path.dirname(input.adapter)),
-        flags=llm_model_flags(),
+        model_dir=lambda wildcards, output: os.path.dirname(output[0]),
+        model_flags=llm_model_flags(),
         device=config["device"],
     log:
-        f"{LOGS}/partA/eval_llm/{LLM}.log",
+        f"{LOGS}/partA/eval_llm/{LLM}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/eval_llm/{LLM}.tsv"
-    conda:
-        "../envs/gpu.yaml"
-    threads: 1
+        f"{BENCH}/partA/eval_llm/{LLM}/seed{{seed}}.tsv"
     resources:
         mem_mb=8000,
         runtime=60,
-    shell:
-        "python {params.script} --model-dir {params.model_dir} {params.flags} --train {input.train}"
-        " --val {input.val} --test {input.test} --output {output} --device {params.device}"
-        " --threads {threads} > {log} 2>&1"
 
 
-rule sample_llm:
+use rule sample_textgen as sample_llm with:
     input:
         adapter=rules.finetune_llm.output.adapter,
         base=base_model("llm"),
         train=f"{DATA}/lyrics/train.txt",
     output:
         md=report(
-            f"{PARTA}/models/{LLM}/samples.md",
+            f"{PARTA}/models/{LLM}/seed{{seed}}/samples.md",
             category="Part A",
             subcategory="Generated songs",
             caption="../report/partA_samples.rst",
         ),
-        jsonl=f"{PARTA}/models/{LLM}/samples.jsonl",
+        jsonl=f"{PARTA}/models/{LLM}/seed{{seed}}/samples.jsonl",
     params:
         script=script("sample_textgen.py"),
-        model_dir=lambda wildcards, input: os.path.dirname(os.path.dirname(input.adapter)),
+        model_dir=lambda wildcards, output: os.path.dirname(output.jsonl),
         model_flags=llm_model_flags(),
         flags=sample_flags(),
     log:
-        f"{LOGS}/partA/sample_llm/{LLM}.log",
+        f"{LOGS}/partA/sample_llm/{LLM}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/sample_llm/{LLM}.tsv"
-    conda:
-        "../envs/gpu.yaml"
-    threads: 1
+        f"{BENCH}/partA/sample_llm/{LLM}/seed{{seed}}.tsv"
     resources:
         mem_mb=8000,
         runtime=60,
-    shell:
-        "python {params.script} --model-dir {params.model_dir} {params.model_flags} --train {input.train}"
-        " {params.flags} --out-md {output.md} --out-jsonl {output.jsonl} --threads {threads} > {log} 2>&1"
 
 
-rule decoding_ablation_llm:
+use rule decoding_ablation as decoding_ablation_llm with:
     input:
         adapter=rules.finetune_llm.output.adapter,
         base=base_model("llm"),
         train=f"{DATA}/lyrics/train.txt",
     output:
-        f"{PARTA}/ablations/decoding/{LLM}.csv",
+        f"{PARTA}/ablations/decoding/{LLM}/seed{{seed}}.csv",
     params:
         script=script("sample_textgen.py"),
         model_dir=lambda wildcards, input: os.path.dirname(os.path.dirname(input.adapter)),
         model_flags=llm_model_flags(),
         flags=decoding_grid_flags(),
     log:
-        f"{LOGS}/partA/decoding_ablation_llm/{LLM}.log",
+        f"{LOGS}/partA/decoding_ablation_llm/{LLM}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/decoding_ablation_llm/{LLM}.tsv"
-    conda:
-        "../envs/gpu.yaml"
-    threads: 1
+        f"{BENCH}/partA/decoding_ablation_llm/{LLM}/seed{{seed}}.tsv"
     resources:
         mem_mb=8000,
         runtime=120,
-    shell:
-        "python {params.script} --model-dir {params.model_dir} {params.model_flags} --train {input.train}"
-        " {params.flags} --grid-output {output} --threads {threads} > {log} 2>&1"

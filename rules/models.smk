@@ -11,7 +11,7 @@ rule build_tiny_models:
         deberta=directory(TINY_MODELS["encoder"]),
     params:
         script=script("build_tiny_models.py"),
-        seed=config["seed"],
+        seed=SEEDS[0],
     log:
         f"{LOGS}/models/build_tiny_models.log",
     conda:

@@ -4,7 +4,9 @@
 rule report_compare:
     input:
         parta=f"{PARTA}/analysis/metrics.csv",
+        parta_songs=f"{PARTA}/analysis/song_scores.csv",
         partb=f"{PARTB}/analysis/metrics.csv",
+        partb_predictions=f"{PARTB}/analysis/predictions.csv",
     output:
         csv=f"{COMPARE}/comparison.csv",
         md=report(
@@ -43,4 +45,6 @@ rule report_compare:
         mem_mb=2000,
         runtime=20,
     shell:
-        "python {params.script} --parta {input.parta} --partb {input.partb} --outdir {params.outdir} > {log} 2>&1"
+        "python {params.script:q} --parta {input.parta:q} --parta-songs {input.parta_songs:q}"
+        " --partb {input.partb:q} --partb-predictions {input.partb_predictions:q} --outdir {params.outdir:q}"
+        " > {log:q} 2>&1"

@@ -1,4 +1,5 @@
 # Part A, recurrent language models: train -> evaluate, sample; context and decoding ablations.
+# Every trained model runs once per seed, in its own seed{N} directory.
 
 
 wildcard_constraints:
@@ -12,18 +13,19 @@ rule train_textgen:
         train=f"{DATA}/lyrics/train.txt",
         val=f"{DATA}/lyrics/val.txt",
     output:
-        model=f"{PARTA}/models/{{arch}}_{{level}}/model_best.pt",
-        trainlog=f"{PARTA}/models/{{arch}}_{{level}}/trainlog.csv",
-        summary=f"{PARTA}/models/{{arch}}_{{level}}/summary.json",
-        vocab=f"{PARTA}/models/{{arch}}_{{level}}/vocab.json",
+        model=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/model_best.pt",
+        trainlog=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/trainlog.csv",
+        summary=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/summary.json",
+        vocab=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/vocab.json",
     params:
         flags=textgen_flags,
-        outdir=lambda wildcards, output: os.path.dirname(output.model),
-        ckpt=lambda wildcards: f"{CKPT}/partA/{wildcards.arch}_{wildcards.level}",
+        name=lambda wildcards: f"{wildcards.arch}_{wildcards.level}",
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     log:
-        f"{LOGS}/partA/train_textgen/{{arch}}_{{level}}.log",
+        f"{LOGS}/partA/train_textgen/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/train_textgen/{{arch}}_{{level}}.tsv"
+        f"{BENCH}/partA/train_textgen/{{arch}}_{{level}}/seed{{seed}}.tsv"
     conda:
         "../envs/gpu.yaml"
     threads: 2
@@ -33,41 +35,30 @@ rule train_textgen:
         runtime=240,
     shell:
         torchrun("train_textgen.py")
-        + " --train {input.train} --val {input.val} --arch {wildcards.arch} --level {wildcards.level}"
-        " --outdir {params.outdir} --ckpt-dir {params.ckpt} --threads {threads} {params.flags} > {log} 2>&1"
+        + " --train {input.train:q} --val {input.val:q} --arch {wildcards.arch} --level {wildcards.level}"
+        " --name {params.name:q} --seed {wildcards.seed} --outdir {params.outdir:q} --ckpt-dir {params.ckpt:q}"
+        " --threads {threads} {params.flags} > {log:q} 2>&1"
 
 
-rule train_context:
-    input:
-        train=f"{DATA}/lyrics/train.txt",
-        val=f"{DATA}/lyrics/val.txt",
+# The context-length ablation: the same training at each seq_len of textgen.ablations.context.
+use rule train_textgen as train_context with:
     output:
-        model=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/model_best.pt",
-        trainlog=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/trainlog.csv",
-        summary=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/summary.json",
-        vocab=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/vocab.json",
+        model=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}/model_best.pt",
+        trainlog=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}/trainlog.csv",
+        summary=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}/summary.json",
+        vocab=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}/vocab.json",
     params:
         flags=textgen_flags,
-        outdir=lambda wildcards, output: os.path.dirname(output.model),
-        ckpt=lambda wildcards: f"{CKPT}/partA/context/{wildcards.arch}_{wildcards.level}_L{wildcards.seq_len}",
+        name=lambda wildcards: f"{wildcards.arch}_{wildcards.level}_L{wildcards.seq_len}",
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     log:
-        f"{LOGS}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}.log",
+        f"{LOGS}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}.tsv"
-    conda:
-        "../envs/gpu.yaml"
-    threads: 2
-    resources:
-        nproc=1,
-        mem_mb=4000,
-        runtime=240,
-    shell:
-        torchrun("train_textgen.py")
-        + " --train {input.train} --val {input.val} --arch {wildcards.arch} --level {wildcards.level}"
-        " --name {wildcards.arch}_{wildcards.level}_L{wildcards.seq_len}"
-        " --outdir {params.outdir} --ckpt-dir {params.ckpt} --threads {threads} {params.flags} > {log} 2>&1"
+        f"{BENCH}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}.tsv"
 
 
+# One scorer for every Part A model: eval_llm (rules/llm.smk) is this rule with the LLM's inputs.
 rule eval_textgen:
     input:
         model=rules.train_textgen.output.model,
@@ -76,15 +67,16 @@ rule eval_textgen:
         val=f"{DATA}/lyrics/val.txt",
         test=f"{DATA}/lyrics/test.txt",
     output:
-        f"{PARTA}/models/{{arch}}_{{level}}/eval.json",
+        f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/eval.json",
     params:
         script=script("eval_textgen.py"),
-        model_dir=lambda wildcards, input: os.path.dirname(input.model),
+        model_dir=lambda wildcards, output: os.path.dirname(output[0]),
+        model_flags="",
         device=config["device"],
     log:
-        f"{LOGS}/partA/eval_textgen/{{arch}}_{{level}}.log",
+        f"{LOGS}/partA/eval_textgen/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/eval_textgen/{{arch}}_{{level}}.tsv"
+        f"{BENCH}/partA/eval_textgen/{{arch}}_{{level}}/seed{{seed}}.tsv"
     conda:
         "../envs/gpu.yaml"
     threads: 1
@@ -92,10 +84,12 @@ rule eval_textgen:
         mem_mb=4000,
         runtime=30,
     shell:
-        "python {params.script} --model-dir {params.model_dir} --train {input.train} --val {input.val}"
-        " --test {input.test} --output {output} --device {params.device} --threads {threads} > {log} 2>&1"
+        "python {params.script:q} --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
+        " --val {input.val:q} --test {input.test:q} --output {output:q} --device {params.device}"
+        " --threads {threads} > {log:q} 2>&1"
 
 
+# One sampler for every Part A model: sample_llm is this rule with the LLM's inputs.
 rule sample_textgen:
     input:
         model=rules.train_textgen.output.model,
@@ -103,20 +97,21 @@ rule sample_textgen:
         train=f"{DATA}/lyrics/train.txt",
     output:
         md=report(
-            f"{PARTA}/models/{{arch}}_{{level}}/samples.md",
+            f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/samples.md",
             category="Part A",
             subcategory="Generated songs",
             caption="../report/partA_samples.rst",
         ),
-        jsonl=f"{PARTA}/models/{{arch}}_{{level}}/samples.jsonl",
+        jsonl=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/samples.jsonl",
     params:
         script=script("sample_textgen.py"),
-        model_dir=lambda wildcards, input: os.path.dirname(input.model),
+        model_dir=lambda wildcards, output: os.path.dirname(output.jsonl),
+        model_flags="",
         flags=sample_flags(),
     log:
-        f"{LOGS}/partA/sample_textgen/{{arch}}_{{level}}.log",
+        f"{LOGS}/partA/sample_textgen/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/sample_textgen/{{arch}}_{{level}}.tsv"
+        f"{BENCH}/partA/sample_textgen/{{arch}}_{{level}}/seed{{seed}}.tsv"
     conda:
         "../envs/gpu.yaml"
     threads: 1
@@ -124,25 +119,28 @@ rule sample_textgen:
         mem_mb=4000,
         runtime=30,
     shell:
-        "python {params.script} --model-dir {params.model_dir} --train {input.train} {params.flags}"
-        " --out-md {output.md} --out-jsonl {output.jsonl} --threads {threads} > {log} 2>&1"
+        "python {params.script:q} --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
+        " {params.flags} --seed {wildcards.seed} --out-md {output.md:q} --out-jsonl {output.jsonl:q}"
+        " --threads {threads} > {log:q} 2>&1"
 
 
+# The decoding grid of every model (decoding_ablation_llm is this rule with the LLM's inputs).
 rule decoding_ablation:
     input:
         model=rules.train_textgen.output.model,
         vocab=rules.train_textgen.output.vocab,
         train=f"{DATA}/lyrics/train.txt",
     output:
-        f"{PARTA}/ablations/decoding/{{arch}}_{{level}}.csv",
+        f"{PARTA}/ablations/decoding/{{arch}}_{{level}}/seed{{seed}}.csv",
     params:
         script=script("sample_textgen.py"),
         model_dir=lambda wildcards, input: os.path.dirname(input.model),
+        model_flags="",
         flags=decoding_grid_flags(),
     log:
-        f"{LOGS}/partA/decoding_ablation/{{arch}}_{{level}}.log",
+        f"{LOGS}/partA/decoding_ablation/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
-        f"{BENCH}/partA/decoding_ablation/{{arch}}_{{level}}.tsv"
+        f"{BENCH}/partA/decoding_ablation/{{arch}}_{{level}}/seed{{seed}}.tsv"
     conda:
         "../envs/gpu.yaml"
     threads: 1
@@ -150,21 +148,19 @@ rule decoding_ablation:
         mem_mb=4000,
         runtime=60,
     shell:
-        "python {params.script} --model-dir {params.model_dir} --train {input.train} {params.flags}"
-        " --grid-output {output} --threads {threads} > {log} 2>&1"
+        "python {params.script:q} --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
+        " {params.flags} --seed {wildcards.seed} --grid-output {output:q} --threads {threads} > {log:q} 2>&1"
 
 
 rule report_partA:
     input:
-        summaries=expand(f"{PARTA}/models/{{m}}/summary.json", m=partA_models()),
-        trainlogs=expand(f"{PARTA}/models/{{m}}/trainlog.csv", m=partA_models()),
-        evals=expand(f"{PARTA}/models/{{m}}/eval.json", m=partA_models()),
-        context=expand(f"{PARTA}/ablations/context/{{r}}/summary.json", r=context_runs() + llm_context_runs()),
-        context_logs=expand(
-            f"{PARTA}/ablations/context/{{r}}/trainlog.csv", r=context_runs() + llm_context_runs()
-        ),
-        decoding=expand(f"{PARTA}/ablations/decoding/{{m}}.csv", m=partA_models()),
-        samples=expand(f"{PARTA}/models/{{m}}/samples.jsonl", m=partA_models()),
+        summaries=partA_runs("summary.json"),
+        trainlogs=partA_runs("trainlog.csv"),
+        evals=partA_runs("eval.json"),
+        samples=partA_runs("samples.jsonl"),
+        context=context_runs("summary.json"),
+        context_logs=context_runs("trainlog.csv"),
+        decoding=decoding_grids(),
     output:
         metrics=report(
             f"{PARTA}/analysis/metrics.csv",
@@ -173,6 +169,7 @@ rule report_partA:
             caption="../report/partA_metrics.rst",
         ),
         table=f"{PARTA}/analysis/metrics.md",
+        songs=f"{PARTA}/analysis/song_scores.csv",
         curves=report(
             f"{PARTA}/analysis/learning_curves.png",
             category="Part A",
@@ -211,5 +208,5 @@ rule report_partA:
         mem_mb=2000,
         runtime=20,
     shell:
-        "python {params.script} --models {params.models} --context {params.context}"
-        " --decoding {input.decoding} --outdir {params.outdir} > {log} 2>&1"
+        "python {params.script:q} --models {params.models:q} --context {params.context:q}"
+        " --decoding {input.decoding:q} --outdir {params.outdir:q} > {log:q} 2>&1"

@@ -104,7 +104,7 @@ def summary(args, run, base, model, tokenizer, res, ctx) -> dict:
     best = next(r for r in res.history if r["epoch"] == res.best_epoch)
     return {
         "name": args.name, "arch": model.hf.config.model_type, "family": "transformer",
-        **trainer.run_summary(model, res, ctx, args.epochs, "reviews"),
+        **trainer.run_summary(model, res, ctx, args.epochs, "reviews", args.seed),
         "vocab_size": len(tokenizer), "embeddings_coverage": None, "batch_size": args.batch_size, "lr": args.lr,
         "best_val_macro_f1": best["val_macro_f1"], "best_val_accuracy": best["val_accuracy"],
         "best_val_loss": best["val_loss"], "config": run, "base_model": str(base), "max_length": args.max_length,

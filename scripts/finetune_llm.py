@@ -98,7 +98,7 @@ def summary(args, arch, run, model, vocab_size, res, ctx) -> dict:
     total, trainable = llm.parameter_counts(model)
     return {
         "name": args.name, "arch": arch, "level": "subword", "family": "transformer",
-        **trainer.run_summary(model, res, ctx, args.epochs, "tokens"),
+        **trainer.run_summary(model, res, ctx, args.epochs, "tokens", args.seed),
         "params_total": total, "params_trainable": trainable,  # 4-bit weights counted unpacked
         "vocab_size": vocab_size, "seq_len": args.block_size,
         "best_val_loss": best["val_loss"], "best_val_ppl": best["val_ppl"], "best_val_bpc": best["val_bpc"],

@@ -114,7 +114,7 @@ def summary(name, args, run, model, vocab, res, ctx, coverage) -> dict:
     best = next(r for r in res.history if r["epoch"] == res.best_epoch)
     return {
         "name": name, "arch": args.arch, "family": "convolutional" if args.arch == "cnn" else "recurrent",
-        **trainer.run_summary(model, res, ctx, args.epochs, "reviews"),
+        **trainer.run_summary(model, res, ctx, args.epochs, "reviews", args.seed),
         "vocab_size": len(vocab), "embeddings_coverage": coverage, "batch_size": args.batch_size, "lr": args.lr,
         "best_val_macro_f1": best["val_macro_f1"], "best_val_accuracy": best["val_accuracy"],
         "best_val_loss": best["val_loss"], "config": run,

@@ -23,6 +23,7 @@ from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
 from .classify_eval import classification_metrics, write_eval_artifacts
 from .errors import InputError
+from .hardware import cpu_model
 from .io import write_json
 
 C_GRID = (0.0625, 0.25, 1.0, 4.0, 16.0)  # factors of 4; 0.25 wins on MeIA, so it must not be an edge
@@ -152,6 +153,6 @@ def _finish(name: str, model, test, label_map: dict, outdir, train_seconds: floa
                "selected": selected, "val_grid": grid, "config": config,
                "train_seconds": round(train_seconds, 3), "inference_reviews_per_s": speed,
                "peak_memory_mb": peak_memory_mb(), "peak_memory_kind": "cpu_peak_rss",
-               "device": "cpu", "world_size": 1}
+               "device": "cpu", "device_name": cpu_model(), "world_size": 1}
     write_json(outdir / "summary.json", summary)
     return summary, metrics

@@ -66,6 +66,7 @@ def load_schema(path: str | Path) -> dict:
 
 def validate_config(config: dict, schema: dict, schema_path: str = "schemas/config.schema.yaml") -> dict:
     """Fill defaults into `config` in place and check it; raise InputError naming the key."""
+    _check_renamed(config)
     errors = sorted(_Validator(schema).iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         err = errors[0]
@@ -77,7 +78,22 @@ def validate_config(config: dict, schema: dict, schema_path: str = "schemas/conf
             f"{hint + '. ' if hint else ''}Allowed values and defaults are documented in {schema_path}.")
     _check_fractions(config)
     _check_subword_range(config)
+    _check_ablation_seeds(config)
     return config
+
+
+def _check_renamed(config: dict) -> None:
+    """A key an older config may still carry: say what replaced it, not just 'unexpected'."""
+    if "seed" in config:
+        raise InputError("config key 'seed'", "was replaced by 'seeds', a list: every trained model runs once "
+                         "per seed", f"write seeds: [{config['seed']}] (or several, e.g. [42, 43, 44]).")
+
+
+def _check_ablation_seeds(config: dict) -> None:
+    n, seeds = config.get("ablation_seeds", 1), config.get("seeds", [])
+    if n > len(seeds):
+        raise InputError("config key 'ablation_seeds'", f"asks for {n} seeds but 'seeds' lists {len(seeds)}",
+                         f"set ablation_seeds to at most {len(seeds)}, or add seeds.")
 
 
 def _check_fractions(config: dict) -> None:

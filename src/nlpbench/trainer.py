@@ -357,17 +357,24 @@ def _resume(path, cfg, model, opt, sched, ctx):
 
 
 def run_summary(model: torch.nn.Module, res: FitResult, ctx: distributed.Context, epochs: int,
-                items_name: str) -> dict:
+                items_name: str, seed: int) -> dict:
     """The summary.json fields every trained model shares, whatever its part."""
     from .models.rnnlm import count_parameters
     total, trainable = count_parameters(model)
-    return {"params_total": total, "params_trainable": trainable,
+    return {"seed": seed, "params_total": total, "params_trainable": trainable,
             "best_epoch": res.best_epoch, "epochs_run": len(res.history),
             "early_stopped": len(res.history) < epochs,
             "train_seconds": res.train_seconds, f"{items_name}_per_second": res.items_per_second,
             "peak_memory_mb": res.peak_memory_mb, "peak_memory_kind": res.peak_memory_kind,
-            "device": str(ctx.device), "world_size": ctx.world, "torch_threads": torch.get_num_threads(),
+            "device": str(ctx.device), "device_name": device_name(ctx.device), "world_size": ctx.world,
+            "torch_threads": torch.get_num_threads(),
             "resumed_from_epoch": res.resumed_from_epoch}
+
+
+def device_name(device: torch.device) -> str:
+    """The hardware behind a device, so timings say where they were measured (GPU model, CPU model)."""
+    from .hardware import cpu_model
+    return torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_model()
 
 
 def clear_checkpoint(ckpt_dir: str | Path) -> None:

@@ -62,6 +62,10 @@ def test_every_key_is_documented():
     ({"classify": {"tokenizer": {"subword_n": [3]}}}, "classify.tokenizer.subword_n", "is too short"),
     ({"device": "tpu"}, "device", "'tpu'"),
     ({"textgen": {"sample": {"num_songs": 2}}}, "textgen.sample.num_songs", "less than the minimum of 3"),
+    ({"llm": {"train": {"block_size": 1}}}, "llm.train.block_size", "less than the minimum of 2"),
+    ({"llm": {"ablations": {"block_sizes": [64, 1]}}}, "llm.ablations.block_sizes[1]", "less than the minimum of 2"),
+    ({"seeds": []}, "seeds", "should be non-empty"),
+    ({"seeds": [1, 1]}, "seeds", "non-unique"),
 ])
 def test_bad_values_fail_naming_the_key(patch, key, words):
     with pytest.raises(InputError) as err:
@@ -85,6 +89,21 @@ def test_subword_lengths_must_be_ordered():
     with pytest.raises(InputError, match="classify.tokenizer.subword_n'.*\\[5, 2\\]"):
         validate_config({"classify": {"tokenizer": {"subword_n": [5, 2]}}}, SCHEMA)
     assert validate_config({"classify": {"tokenizer": {"subword_n": [3, 3]}}}, SCHEMA)
+
+
+def test_seeds_default_to_three_and_ablations_to_the_first():
+    config = validate_config({}, SCHEMA)
+    assert config["seeds"] == [42, 43, 44] and config["ablation_seeds"] == 1
+
+
+def test_the_old_single_seed_key_says_what_replaced_it():
+    with pytest.raises(InputError, match=r"(?s)config key 'seed'.*replaced by 'seeds'.*seeds: \[7\]"):
+        validate_config({"seed": 7}, SCHEMA)
+
+
+def test_more_ablation_seeds_than_seeds_fails_naming_both():
+    with pytest.raises(InputError, match=r"'ablation_seeds'.*asks for 3 seeds but 'seeds' lists 2"):
+        validate_config({"seeds": [1, 2], "ablation_seeds": 3}, SCHEMA)
 
 
 def test_dotted_paths():

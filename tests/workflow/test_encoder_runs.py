@@ -15,11 +15,11 @@ from nlpbench import classify_eval, report_partb, tiny_models
 pytestmark = pytest.mark.workflow
 SCRIPT = str(REPO / "scripts" / "finetune_encoder.py")
 # train_classifier.py's summary keys, plus the encoder's own two.
-SUMMARY_KEYS = {"name", "arch", "family", "params_total", "params_trainable", "best_epoch", "epochs_run",
+SUMMARY_KEYS = {"name", "seed", "arch", "family", "params_total", "params_trainable", "best_epoch", "epochs_run",
                 "early_stopped", "train_seconds", "reviews_per_second", "peak_memory_mb", "peak_memory_kind",
-                "device", "world_size", "torch_threads", "resumed_from_epoch", "vocab_size", "embeddings_coverage",
-                "batch_size", "lr", "best_val_macro_f1", "best_val_accuracy", "best_val_loss", "config",
-                "base_model", "max_length"}
+                "device", "device_name", "world_size", "torch_threads", "resumed_from_epoch", "vocab_size",
+                "embeddings_coverage", "batch_size", "lr", "best_val_macro_f1", "best_val_accuracy", "best_val_loss",
+                "config", "base_model", "max_length"}
 DROPOUTS = ("hidden_dropout_prob", "attention_probs_dropout_prob", "pooler_dropout", "cls_dropout")
 
 

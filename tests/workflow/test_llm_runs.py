@@ -13,6 +13,7 @@ from safetensors.torch import load_file
 from conftest import BIN, REPO
 from nlpbench import report_parta
 from nlpbench.lyrics import END, START, clean_corpus, format_corpus
+from nlpbench.textgen_data import read_songs
 from nlpbench.tiny_models import build_llama
 
 pytestmark = pytest.mark.workflow
@@ -102,7 +103,8 @@ def test_eval_and_sampling_scripts_take_the_llm_dir_like_a_recurrent_one(one, da
     ev = json.loads((one / "eval.json").read_text())
     assert ev["ppl_unit"] == "token" and ev["name"] == "llm_lora"
     assert ev["val"]["loss"] == pytest.approx(json.loads((one / "summary.json").read_text())["best_val_loss"])
-    assert ev["test"]["bpc_oov_charged"] is None and ev["test"]["oov_rate"] is None
+    assert ev["test"]["bpc_unk"] == ev["test"]["bpc"] and ev["test"]["oov_rate"] is None and ev["seed"] == 1
+    assert len(ev["test"]["per_song"]["nll_nats"]) == len(read_songs(data / "test.txt"))
     row = report_parta.model_row(one)
     assert row["family"] == "transformer" and row["ppl_unit"] == "token" and row["test_bpc"] > 0
 
@@ -113,11 +115,11 @@ def test_eval_and_sampling_scripts_take_the_llm_dir_like_a_recurrent_one(one, da
     assert len(songs) == 2 and all(s["text"].startswith("hola\n") and 0 < s["tokens"] <= 20 for s in songs)
     assert songs[0]["copy_unit"] == "word 8-gram" and "## Song 2" in (one / "samples.md").read_text()
 
-    grid = one / "grid.csv"
+    grid = one / "decoding" / "llm_lora" / "seed1.csv"  # the layout decoding_ablation_llm writes
     run([sys.executable, SCRIPTS / "sample_textgen.py", "--model-dir", one, "--train", data / "train.txt",
          "--grid-temperature", "0.7", "1.0", "--grid-top-p", "0.9", "--grid-top-k", "0", "--samples-per-setting",
          "1", "--max-tokens", "10", "--grid-output", grid, *flags[2:]])  # base and quantization from summary.json
-    rows = report_parta.load_decoding([grid])["grid"]
+    rows = report_parta.load_decoding([grid])["llm_lora"]
     assert len(rows) == 2 and rows["mean_nll"].notna().all()
 
 

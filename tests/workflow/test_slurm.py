@@ -27,6 +27,7 @@ pytestmark = pytest.mark.workflow
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
 PROFILE = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
 DEMO = yaml.safe_load((REPO / "demo" / "config.yaml").read_text())
+RUN = f"seed{DEMO['seeds'][0]}"
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +102,7 @@ def test_gpu_rules_ran_under_torchrun_with_two_processes(slurm_run):
         for path in logs[rule]:
             assert slurm_line(path)["world"] == 2, path
     for name in (f"{a}_{lvl}" for a in DEMO["textgen"]["archs"] for lvl in DEMO["textgen"]["levels"]):
-        summary = json.loads((slurm_run / "results/partA/models" / name / "summary.json").read_text())
+        summary = json.loads((slurm_run / "results/partA/models" / name / RUN / "summary.json").read_text())
         assert summary["world_size"] == 2, name
 
 
@@ -110,43 +111,43 @@ def test_cluster_outputs_equal_a_local_run(slurm_run, demo_local):
     for split in ("train", "val", "test"):
         assert (cluster / f"data/lyrics/{split}.txt").read_bytes() == (demo_local / f"data/lyrics/{split}.txt").read_bytes()
         assert (cluster / f"data/reviews/{split}.csv").read_bytes() == (demo_local / f"data/reviews/{split}.csv").read_bytes()
-    for model in (demo_local / "partA" / "models").iterdir():
-        one = pd.read_csv(model / "trainlog.csv")
-        two = pd.read_csv(cluster / "partA" / "models" / model.name / "trainlog.csv")
+    for model in (demo_local / "partA" / "models").glob(f"*/{RUN}"):
+        twin = cluster / model.relative_to(demo_local)
+        one, two = pd.read_csv(model / "trainlog.csv"), pd.read_csv(twin / "trainlog.csv")
         for col in ("train_loss", "val_loss", "val_bpc"):
-            assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (model.name, col)
+            assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (model, col)
         a = json.loads((model / "eval.json").read_text())
-        b = json.loads((cluster / "partA" / "models" / model.name / "eval.json").read_text())
-        assert b["test"]["bpc"] == pytest.approx(a["test"]["bpc"], rel=1e-4), model.name
-    for model in (demo_local / "partB" / "models").iterdir():
+        b = json.loads((twin / "eval.json").read_text())
+        assert b["test"]["bpc"] == pytest.approx(a["test"]["bpc"], rel=1e-4), model
+    for model in (demo_local / "partB" / "models").glob(f"*/{RUN}"):
         one = pd.read_csv(model / "trainlog.csv")
-        two = pd.read_csv(cluster / "partB" / "models" / model.name / "trainlog.csv")
+        two = pd.read_csv(cluster / model.relative_to(demo_local) / "trainlog.csv")
         for col in ("train_loss", "val_loss"):
-            assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (model.name, col)
+            assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (model, col)
 
 
 def test_targeted_reexecution_reruns_only_that_rule_and_its_dependants(slurm_run):
     profile = str(slurm_run / "profile")
     dry = run_snakemake("-n", "-R", "eval_textgen", "--configfile", "demo/config.yaml", cwd=slurm_run)
     assert _jobs(dry.stdout) == {"eval_textgen": 6, "report_partA": 1, "report_compare": 1, "all": 1}
-    target = run_snakemake("-n", "-f", "results/partA/models/lstm_char/eval.json", "--configfile",
+    target = run_snakemake("-n", "-f", f"results/partA/models/lstm_char/{RUN}/eval.json", "--configfile",
                            "demo/config.yaml", cwd=slurm_run)
     assert _jobs(target.stdout) == {"eval_textgen": 1}
-    before = (slurm_run / "results/partA/models/lstm_char/summary.json").stat().st_mtime
+    before = (slurm_run / f"results/partA/models/lstm_char/{RUN}/summary.json").stat().st_mtime
     proc = run_snakemake("-R", "report_partA", "--profile", profile, "--configfile", "demo/config.yaml",
                          cwd=slurm_run)
     out = proc.stdout + proc.stderr
     # report_partA and the comparison that reads its table; nothing upstream.
     assert len(re.findall(r"has been submitted with SLURM jobid", out)) == 2
     assert "rule report_partA:" in out and "rule report_compare:" in out
-    assert (slurm_run / "results/partA/models/lstm_char/summary.json").stat().st_mtime == before
+    assert (slurm_run / f"results/partA/models/lstm_char/{RUN}/summary.json").stat().st_mtime == before
 
 
 def test_until_and_single_targets_plan_only_what_they_need(tmp_path):
     (tmp_path / "demo").symlink_to(REPO / "demo")
     until = run_snakemake("-n", "--until", "split_lyrics", "--configfile", "demo/config.yaml", cwd=tmp_path)
     assert _jobs(until.stdout) == {"clean_lyrics": 1, "split_lyrics": 1}
-    one = run_snakemake("-n", "results/partA/models/gru_word/eval.json", "--configfile", "demo/config.yaml",
+    one = run_snakemake("-n", f"results/partA/models/gru_word/{RUN}/eval.json", "--configfile", "demo/config.yaml",
                         cwd=tmp_path)
     assert _jobs(one.stdout) == {"clean_lyrics": 1, "split_lyrics": 1, "train_textgen": 1, "eval_textgen": 1}
 
@@ -163,12 +164,12 @@ def test_a_training_job_cancelled_by_slurm_resumes_and_the_workflow_completes(cl
     (tmp_path / "long.yaml").write_text(yaml.safe_dump(
         {"textgen": {"archs": ["lstm"], "levels": ["char"], "train": {"epochs": 8}}}))
     profile = write_test_profile(tmp_path / "profile")
-    target = "results/partA/models/lstm_char/summary.json"
+    target = f"results/partA/models/lstm_char/{RUN}/summary.json"
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.Popen([str(Path(sys.executable).parent / "snakemake"), "--snakefile", str(REPO / "Snakefile"),
                              target, "--profile", str(profile), "--configfile", "demo/config.yaml", "long.yaml"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    last = tmp_path / "results/checkpoints/partA/lstm_char/last.pt"
+    last = tmp_path / f"results/checkpoints/partA/models/lstm_char/{RUN}/last.pt"
     cancelled = _cancel_when_checkpointed(last, proc)
     out, _ = proc.communicate(timeout=900)
     assert cancelled, "the training job finished before it could be cancelled"
@@ -182,9 +183,9 @@ def test_the_gres_profile_gets_gpus_allocated_by_slurm(cluster, tmp_path):
     """profiles/slurm-gres asks --gpus=2 for training; the test node's two (fake) GPUs are allocated."""
     (tmp_path / "demo").symlink_to(REPO / "demo")
     profile = write_test_profile(tmp_path / "profile", source="slurm-gres")
-    run_snakemake("results/partA/models/lstm_char/summary.json", "--profile", str(profile), "--configfile",
+    run_snakemake(f"results/partA/models/lstm_char/{RUN}/summary.json", "--profile", str(profile), "--configfile",
                   "demo/config.yaml", cwd=tmp_path, timeout=900)
-    log = (tmp_path / "results/logs/partA/train_textgen/lstm_char.log").read_text()
+    log = (tmp_path / f"results/logs/partA/train_textgen/lstm_char/{RUN}.log").read_text()
     assert re.search(r"^slurm: .* partition GPU .* world_size 2 gpus 0,1$", log, re.M), log[:500]
     data_log = (tmp_path / "results/logs/data/clean_lyrics.log").read_text()
     assert re.search(r"^slurm: .* partition C1Mitad1 .* gpus none$", data_log, re.M)
