@@ -19,13 +19,13 @@ from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score,
 
 from .errors import InputError
 from .io import atomic_path, write_json, write_text
+from .noise import BOOTSTRAP_RESAMPLES, interval, resample_rows
 from .plots import plt, save
 
 ARTIFACTS = ("metrics_test.json", "confusion_matrix.csv", "confusion_matrix.png",
              "errors.csv", "error_analysis.md", "predictions.csv")
 PREDICTION_COLUMNS = ("source_row", "label", "prediction", "confidence")
 METRIC_KEYS = ("accuracy", "macro_f1", "weighted_f1", "mae", "off_by_one", "per_class", "n", "ci95")
-BOOTSTRAP_RESAMPLES = 2000
 CONFUSION_CORNER = "true\\predicted"  # the CSV's top-left header cell: rows true, columns predicted
 _OWN_COLUMNS = ("text", "label", "label_value", "source_row")  # already in errors.csv under other names
 
@@ -94,11 +94,6 @@ def macro_f1_from_confusion(cm: np.ndarray) -> np.ndarray:
     return np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0).mean(-1)
 
 
-def resample_rows(n: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> np.ndarray:
-    """[resamples, n] row indices drawn with replacement; seeded, so every model gets the same resamples."""
-    return np.random.default_rng(seed).integers(0, n, size=(resamples, n))
-
-
 def resampled_scores(y_true, y_pred, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Accuracy and macro-F1 (over all K classes, as classification_metrics) of each resample of `rows`."""
     y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
@@ -108,21 +103,32 @@ def resampled_scores(y_true, y_pred, k: int, rows: np.ndarray) -> tuple[np.ndarr
     return np.trace(cms, axis1=1, axis2=2) / rows.shape[1], macro_f1_from_confusion(cms)
 
 
-def _interval(values: np.ndarray) -> list[float]:
-    return [float(q) for q in np.percentile(values, [2.5, 97.5])]
+def _by_seed(y_true, y_pred) -> np.ndarray:
+    """Predictions as [S, n], one row per training seed ([n] is one seed)."""
+    preds = np.atleast_2d(np.asarray(y_pred, dtype=int))
+    if preds.ndim != 2 or preds.shape[1] != len(y_true):
+        raise ValueError(f"predictions of shape {preds.shape} for {len(y_true)} reviews")
+    return preds
+
+
+def seed_mean_scores(y_true, y_pred, k: int, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """resampled_scores averaged over seeds: `y_pred` is [n] or [S, n] (S seeds on the same reviews)."""
+    scores = [resampled_scores(y_true, p, k, rows) for p in _by_seed(y_true, y_pred)]
+    return np.mean([s[0] for s in scores], axis=0), np.mean([s[1] for s in scores], axis=0)
 
 
 def bootstrap_ci(y_true, y_pred, k: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict:
     """95% percentile-bootstrap intervals of accuracy and macro-F1 over the test reviews.
 
     The noise of a test split of n reviews: what the same predictions would
-    score on other samples of n reviews.
+    score on other samples of n reviews. `y_pred` is [n], or [S, n] for a
+    model trained with S seeds: each resample then scores the mean over seeds.
     """
     n = len(y_true)
     if n == 0:
         return {"accuracy": None, "macro_f1": None, "resamples": 0}
-    acc, f1 = resampled_scores(y_true, y_pred, k, resample_rows(n, resamples, seed))
-    return {"accuracy": _interval(acc), "macro_f1": _interval(f1), "resamples": resamples}
+    acc, f1 = seed_mean_scores(y_true, y_pred, k, resample_rows(n, resamples, seed))
+    return {"accuracy": interval(acc), "macro_f1": interval(f1), "resamples": resamples}
 
 
 def paired_difference(y_true, y_pred, y_ref, k: int, resamples: int = BOOTSTRAP_RESAMPLES, seed: int = 0) -> dict:
@@ -130,12 +136,14 @@ def paired_difference(y_true, y_pred, y_ref, k: int, resamples: int = BOOTSTRAP_
 
     Both models are scored on each resample, so what the two get right or
     wrong together cancels: tighter than comparing two separate intervals.
+    Either side may be [n] or [S, n] (S seeds): its macro-F1 is then the mean
+    over its seeds, on each resample and on the whole split alike.
     """
     rows = resample_rows(len(y_true), resamples, seed)
-    diff = resampled_scores(y_true, y_pred, k, rows)[1] - resampled_scores(y_true, y_ref, k, rows)[1]
+    diff = seed_mean_scores(y_true, y_pred, k, rows)[1] - seed_mean_scores(y_true, y_ref, k, rows)[1]
     whole = np.arange(len(y_true))[None, :]
-    point = resampled_scores(y_true, y_pred, k, whole)[1][0] - resampled_scores(y_true, y_ref, k, whole)[1][0]
-    return {"macro_f1": float(point), "ci95": _interval(diff), "share_not_worse": float(np.mean(diff >= 0))}
+    point = seed_mean_scores(y_true, y_pred, k, whole)[1][0] - seed_mean_scores(y_true, y_ref, k, whole)[1][0]
+    return {"macro_f1": float(point), "ci95": interval(diff), "share_not_worse": float(np.mean(diff >= 0))}
 
 
 def confusion(y_true, y_pred, k: int) -> np.ndarray:

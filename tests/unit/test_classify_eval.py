@@ -85,6 +85,54 @@ def test_paired_difference_scores_both_models_on_the_same_resamples():
     assert flipped["ci95"] == pytest.approx([-d["ci95"][1], -d["ci95"][0]])
 
 
+def noisy(y_true, rng, right):
+    """Predictions that are right with probability `right`, else a random class."""
+    return np.where(rng.random(len(y_true)) < right, y_true, rng.integers(0, 5, len(y_true)))
+
+
+def test_one_seed_as_a_stack_equals_plain_predictions():
+    rng = np.random.default_rng(11)
+    y_true = rng.integers(0, 5, 150)
+    a, b = noisy(y_true, rng, 0.6), noisy(y_true, rng, 0.5)
+    assert ce.bootstrap_ci(y_true, a[None, :], 5, resamples=300) == ce.bootstrap_ci(y_true, a, 5, resamples=300)
+    assert ce.paired_difference(y_true, a[None, :], b[None, :], 5, resamples=300) == \
+        ce.paired_difference(y_true, a, b, 5, resamples=300)
+
+
+def test_seed_averaged_difference_is_the_mean_of_the_per_seed_differences():
+    rng = np.random.default_rng(12)
+    y_true = rng.integers(0, 5, 200)
+    seeds = np.stack([noisy(y_true, rng, right) for right in (0.7, 0.6, 0.65)])
+    ref = noisy(y_true, rng, 0.5)
+    d = ce.paired_difference(y_true, seeds, ref, 5, resamples=300, seed=3)
+    per_seed = [ce.paired_difference(y_true, s, ref, 5, resamples=300, seed=3)["macro_f1"] for s in seeds]
+    assert d["macro_f1"] == pytest.approx(np.mean(per_seed))
+    rows = np.random.default_rng(3).integers(0, 200, size=(300, 200))  # the resamples it draws
+
+    def f1(y, p):
+        return f1_score(y, p, labels=range(5), average="macro", zero_division=0)
+    boot = [np.mean([f1(y_true[r], s[r]) for s in seeds]) - f1(y_true[r], ref[r]) for r in rows]
+    assert d["ci95"] == pytest.approx(list(np.percentile(boot, [2.5, 97.5])))
+    mean_f1 = [np.mean([f1(y_true[r], s[r]) for s in seeds]) for r in rows]
+    assert ce.bootstrap_ci(y_true, seeds, 5, resamples=300, seed=3)["macro_f1"] == \
+        pytest.approx(list(np.percentile(mean_f1, [2.5, 97.5])))
+
+
+def test_seed_stacks_compare_like_single_runs():
+    rng = np.random.default_rng(13)
+    y_true = rng.integers(0, 5, 200)
+    good = np.stack([noisy(y_true, rng, 0.7) for _ in range(3)])
+    weak = np.stack([noisy(y_true, rng, 0.45) for _ in range(2)])  # sides may have different seed counts
+    same = ce.paired_difference(y_true, good, good, 5, resamples=200)
+    assert same["macro_f1"] == 0 and same["ci95"] == [0.0, 0.0]
+    d = ce.paired_difference(y_true, good, weak, 5, resamples=400)
+    flipped = ce.paired_difference(y_true, weak, good, 5, resamples=400)
+    assert flipped["macro_f1"] == pytest.approx(-d["macro_f1"])
+    assert flipped["ci95"] == pytest.approx([-d["ci95"][1], -d["ci95"][0]])
+    with pytest.raises(ValueError, match="for 200 reviews"):
+        ce.paired_difference(y_true, good[:, :150], weak, 5)
+
+
 def test_mae_and_off_by_one_use_the_original_values():
     m = ce.classification_metrics([0, 1, 2, 3, 4], [0, 2, 2, 1, 4], star_map())
     assert m["mae"] == pytest.approx((0 + 1 + 0 + 2 + 0) / 5)

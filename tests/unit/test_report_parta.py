@@ -1,38 +1,56 @@
-"""Part A report: table values come from the artifacts, figures are real PNGs, errors say who to rerun."""
+"""Part A report: table values come from the artifacts, sorted on validation, carrying seeds and paired
+intervals; figures are real PNGs; errors say who to rerun."""
 
 import json
 import math
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from conftest import run_script
 from nlpbench import report_parta as rep
 from nlpbench.errors import InputError
+from nlpbench.textgen_data import songs_digest
 
 PNG = b"\x89PNG\r\n\x1a\n"
 OOV_TEXT = "val/test words missing from the training vocabulary map to <unk> and count as tokens"
+SONGS = 40  # test songs of the fixture, each of 100 characters
 
 
-def write_model(root, arch, level, test_bpc, epochs=3, word_bpc_charged=None, device="cuda:0"):
-    """A model directory as train_textgen and eval_textgen write it."""
+def song_block(bpc, chars=100, spread=0.0, seed=0, unk_gap=0.0):
+    """A split's eval.json block whose per-song NLLs add up to `bpc` over SONGS songs."""
+    rng = np.random.default_rng(seed)
+    noise = rng.normal(0, spread, SONGS) if spread else np.zeros(SONGS)
+    nll = bpc * chars * math.log(2) + noise - noise.mean()
+    return {"loss": 1.1, "bpc": bpc, "bpc_unk": bpc - unk_gap, "tokens": 1000, "chars": chars * SONGS,
+            "per_song": {"digest": songs_digest([f"song {i}" for i in range(SONGS)]),
+                         "nll_nats": nll.tolist(), "chars": [chars] * SONGS}}
+
+
+def write_model(root, arch, level, test_bpc, epochs=3, val_bpc=None, seed=42, unk_gap=0.0, device="cuda:0",
+                spread=0.0, noise=None):
+    """One run directory (model x seed) as train_textgen and eval_textgen write it."""
     name = f"{arch}_{level}"
-    d = root / name
+    d = root / name / f"seed{seed}"
     d.mkdir(parents=True)
     word = level == "word"
-    summary = {"name": name, "arch": arch, "level": level, "family": "recurrent",
+    val_bpc = test_bpc - 0.01 if val_bpc is None else val_bpc
+    summary = {"name": name, "seed": seed, "arch": arch, "level": level, "family": "recurrent",
                "params_total": 3_400_000, "params_trainable": 3_400_000, "best_epoch": epochs,
-               "best_val_loss": 1.2, "best_val_ppl": 3.3, "best_val_bpc": test_bpc - 0.02,
+               "best_val_loss": 1.2, "best_val_ppl": 3.3, "best_val_bpc": val_bpc,
                "oov_rate_val": 0.03 if word else None, "train_seconds": 754.2,
                "tokens_per_second": 51234.0, "peak_memory_mb": 1834.5,
-               "peak_memory_kind": "cuda_max_allocated", "device": device, "world_size": 1,
-               "seq_len": 128, "vocab_size": 9000 if word else 96, "config": {"lr": 0.002},
+               "peak_memory_kind": "cuda_max_allocated", "device": device, "device_name": "Test GPU",
+               "world_size": 1, "seq_len": 128, "vocab_size": 9000 if word else 96, "config": {"lr": 0.002},
                "some_future_key": [1, 2]}
-    split = lambda bpc: {"loss": 1.1, "ppl": 180.5 if word else 3.1, "bpc": bpc,  # noqa: E731
-                         "bpc_oov_charged": word_bpc_charged if word else None,
-                         "tokens": 1000, "chars": 5200, "oov_rate": 0.031 if word else None}
-    ev = {"name": name, "ppl_unit": level, "oov_counting": OOV_TEXT if word else None, "device": device,
-          "val": split(test_bpc - 0.01), "test": split(test_bpc)}
+    ppl = 180.5 if word else 3.1
+    ev = {"name": name, "seed": seed, "ppl_unit": level, "oov_counting": OOV_TEXT if word else None,
+          "device": device,
+          "val": {**song_block(val_bpc, unk_gap=unk_gap), "ppl": ppl, "oov_rate": 0.031 if word else None},
+          "test": {**song_block(test_bpc, spread=spread, seed=seed if noise is None else noise, unk_gap=unk_gap),
+                   "ppl": ppl,
+                   "oov_rate": 0.031 if word else None}}
     (d / "summary.json").write_text(json.dumps(summary))
     (d / "eval.json").write_text(json.dumps(ev))
     write_trainlog(d, epochs)
@@ -46,25 +64,25 @@ def write_trainlog(d, epochs):
     pd.DataFrame(rows).to_csv(d / "trainlog.csv", index=False)
 
 
-def write_context_run(root, seq_len, bpc, seconds):
-    d = root / f"lstm_char_L{seq_len}"
+def write_context_run(root, seq_len, bpc, seconds, seed=42):
+    d = root / f"lstm_char_L{seq_len}" / f"seed{seed}"
     d.mkdir(parents=True)
     (d / "summary.json").write_text(json.dumps({
-        "name": d.name, "arch": "lstm", "level": "char", "seq_len": seq_len,
+        "name": f"lstm_char_L{seq_len}", "seed": seed, "arch": "lstm", "level": "char", "seq_len": seq_len,
         "best_val_bpc": bpc, "best_val_ppl": 2 ** bpc, "train_seconds": seconds,
         "tokens_per_second": 40000.0}))
     write_trainlog(d, 2)
     return d
 
 
-def write_decoding(root, name, nll_missing=False):
+def write_decoding(root, name, seed=42, nll_missing=False):
     rows = [{"temperature": t, "top_p": p, "top_k": k, "samples": 3, "distinct_1": 0.4,
-             "distinct_2": 0.5 * t + 0.1 * p, "distinct_3": 0.8, "repetition_4gram": 0.3 / t,
+             "distinct_2": 0.5 * t + 0.1 * p + 0.01 * seed, "distinct_3": 0.8, "repetition_4gram": 0.3 / t,
              "copy_rate": 0.1 * p, "mean_nll": float("nan") if nll_missing else 1.5 * t,
              "mean_tokens": 400} for t in (0.5, 0.8, 1.2) for p in (0.9, 1.0) for k in (0, 40)]
     rows.append({**rows[0], "top_k": 0})  # a repeated grid point: averaged, not a crash
-    root.mkdir(exist_ok=True)
-    path = root / f"{name}.csv"
+    (root / name).mkdir(parents=True, exist_ok=True)
+    path = root / name / f"seed{seed}.csv"
     pd.DataFrame(rows).to_csv(path, index=False)
     return path
 
@@ -73,7 +91,7 @@ def write_decoding(root, name, nll_missing=False):
 def artifacts(tmp_path):
     models = tmp_path / "models"
     dirs = [write_model(models, "lstm", "char", 1.95),
-            write_model(models, "gru", "word", 1.80, word_bpc_charged=2.10),
+            write_model(models, "gru", "word", 1.80, unk_gap=0.3),
             write_model(models, "rnn", "char", 2.40, device="cpu")]
     ctx = [write_context_run(tmp_path / "context", 64, 2.1, 300.0),
            write_context_run(tmp_path / "context", 256, 1.9, 900.0)]
@@ -82,45 +100,116 @@ def artifacts(tmp_path):
     return {"models": dirs, "context": ctx, "decoding": dec, "tmp": tmp_path}
 
 
-def test_metrics_come_from_the_files_sorted_by_test_bpc(artifacts):
+def data_rows(md):
+    return [line for line in md.splitlines() if line.startswith("| ") and "Model" not in line]
+
+
+def test_metrics_come_from_the_files_in_validation_order(artifacts):
     df = rep.load_models(artifacts["models"])
     assert list(df["name"]) == ["gru_word", "lstm_char", "rnn_char"]
-    assert set(rep.MODEL_COLUMNS) <= set(df.columns)
+    assert set(rep.MODEL_COLUMNS) <= set(df.columns) and list(df["seed"]) == [42, 42, 42]
     gru = df.iloc[0]
     assert gru["test_bpc"] == 1.80 and gru["val_bpc"] == pytest.approx(1.79)
-    assert gru["test_ppl"] == 180.5 and gru["ppl_unit"] == "word"
-    assert gru["test_bpc_oov_charged"] == 2.10 and gru["oov_rate"] == 0.031
+    assert gru["test_bpc_unk"] == pytest.approx(1.50) and gru["oov_rate"] == 0.031
+    assert gru["test_ppl"] == 180.5 and gru["ppl_unit"] == "word" and gru["device_name"] == "Test GPU"
     assert df.loc[1, "params_total"] == 3_400_000 and df.loc[1, "peak_memory_kind"] == "cuda_max_allocated"
-    assert math.isnan(df.loc[1, "oov_rate"]) and math.isnan(df.loc[1, "test_bpc_oov_charged"])
-    assert df.loc[2, "device"] == "cpu"
+    assert math.isnan(df.loc[1, "oov_rate"]) and df.loc[2, "device"] == "cpu"
 
 
-def test_markdown_table_is_sorted_and_explains_units_oov_and_devices(artifacts):
-    md = rep.metrics_table(rep.load_models(artifacts["models"]))
-    table_rows = [line for line in md.splitlines() if line.startswith("| ") and "Model" not in line]
-    assert [row.split("|")[1].strip() for row in table_rows] == ["gru_word", "lstm_char", "rnn_char"]
-    assert "180.50 /word" in md and "3.10 /char" in md and "1.800 (2.100)" in md
-    assert "not comparable across levels" in md and "same raw text" in md
+def test_models_are_ranked_on_validation_never_on_test(tmp_path):
+    """The model best on test but worst on validation is not the reference and is not listed first."""
+    dirs = [write_model(tmp_path, "lstm", "char", test_bpc=2.2, val_bpc=1.9),
+            write_model(tmp_path, "gru", "char", test_bpc=1.5, val_bpc=2.5)]
+    report = rep.load_report(dirs)
+    assert list(report.summary["name"]) == ["lstm_char", "gru_char"]
+    assert set(report.deltas["reference"]) == {"lstm_char"}
+    md = rep.metrics_table(report.summary, report.deltas, SONGS)
+    assert [row.split("|")[1].strip() for row in data_rows(md)] == ["lstm_char", "gru_char"]
+    assert "Sorted by validation" in md and "lstm_char's" in md
+
+
+def test_mean_and_std_over_seeds_and_one_row_per_seed_in_the_csv(tmp_path):
+    bpcs = {42: 2.00, 43: 2.10, 44: 2.30}
+    dirs = [write_model(tmp_path, "lstm", "char", b, seed=s) for s, b in bpcs.items()]
+    report = rep.load_report(dirs)
+    assert list(report.runs["seed"]) == [42, 43, 44]
+    row = report.summary.iloc[0]
+    assert row["seeds"] == 3 and row["test_bpc"] == pytest.approx(np.mean(list(bpcs.values())))
+    assert row["test_bpc_std"] == pytest.approx(np.std(list(bpcs.values()), ddof=1))
+    md = rep.metrics_table(report.summary, report.deltas)
+    assert f"{np.mean(list(bpcs.values())):.3f} ± {np.std(list(bpcs.values()), ddof=1):.3f}" in md
+    assert "over 3 training seeds" in md
+
+
+def test_one_seed_shows_no_spread_and_says_so(artifacts):
+    report = rep.load_report(artifacts["models"])
+    md = rep.metrics_table(report.summary, report.deltas)
+    assert "±" not in "\n".join(data_rows(md)) and "One training seed per model" in md
+
+
+def test_paired_difference_over_songs_and_cannot_tell_when_it_holds_zero(tmp_path):
+    dirs = [write_model(tmp_path, "lstm", "char", 2.00, spread=30.0),
+            write_model(tmp_path, "gru", "char", 2.001, spread=30.0, noise=1),  # other songs go well
+            write_model(tmp_path, "rnn", "char", 2.50, spread=1.0)]
+    report = rep.load_report(dirs)
+    deltas = report.deltas.set_index("name")
+    assert deltas.loc["lstm_char", "delta_bpc"] == 0 and deltas.loc["rnn_char", "delta_bpc"] == pytest.approx(0.5)
+    assert deltas.loc["rnn_char", "delta_ci_low"] > 0  # clearly worse
+    md = rep.metrics_table(report.summary, report.deltas, SONGS)
+    gru = next(r for r in data_rows(md) if "gru_char" in r)
+    rnn = next(r for r in data_rows(md) if "rnn_char" in r)
+    assert "(cannot tell)" in gru and "(cannot tell)" not in rnn and "+0.500" in rnn
+    assert "reference" in next(r for r in data_rows(md) if "lstm_char" in r)
+
+
+def test_markdown_explains_units_open_vocabulary_and_devices(artifacts):
+    report = rep.load_report(artifacts["models"])
+    md = rep.metrics_table(report.summary, report.deltas, SONGS)
+    assert "180.50 /word" in md and "3.10 /char" in md
+    gru = next(r for r in data_rows(md) if "gru_word" in r)
+    assert "1.800" in gru and "1.500" in gru  # open-vocabulary and <unk>-free figures, both shown
+    assert "same" in next(r for r in data_rows(md) if "lstm_char" in r)
+    assert "does not" in md and "same raw text" in md and "open-vocabulary" in md
     assert OOV_TEXT.replace("<unk>", "&lt;unk&gt;") in md and "Device column" in md  # not eaten as HTML
-    assert "12m 34s" in md and "1,834 MB GPU" in md
+    assert "12m 34s" in md and "1,834 MB GPU" in md and "(Test GPU)" in md
 
 
 def test_every_figure_is_a_png(artifacts):
     out = artifacts["tmp"] / "out"
-    df = rep.load_models(artifacts["models"])
-    rep.plot_learning_curves(artifacts["models"], out / "curves.png")
-    rep.plot_bpc(df, out / "bpc.png")
-    rep.plot_context(artifacts["context"], out / "context.png")
-    rep.plot_decoding(artifacts["decoding"], out / "decoding.png")
+    report = rep.load_report(artifacts["models"], artifacts["context"], artifacts["decoding"])
+    rep.draw_learning_curves(report.logs, out / "curves.png")
+    rep.plot_bpc(report.summary, out / "bpc.png")
+    rep.draw_context(report.context, out / "context.png")
+    rep.draw_decoding(report.decoding, out / "decoding.png")
     for name in ("curves", "bpc", "context", "decoding"):
         assert (out / f"{name}.png").read_bytes()[:8] == PNG
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary files left
 
 
+def test_several_seeds_in_every_figure(tmp_path):
+    dirs = [write_model(tmp_path / "m", "lstm", "char", 2.0 + s / 100, seed=s) for s in (1, 2)]
+    ctx = [write_context_run(tmp_path / "c", n, 2.0 + s / 10, 100.0 * s, seed=s) for n in (32, 64) for s in (1, 2)]
+    dec = [write_decoding(tmp_path / "d", "lstm_char", seed=s) for s in (1, 2)]
+    report = rep.load_report(dirs, ctx, dec)
+    assert set(report.logs["lstm_char"]["seed"]) == {1, 2}
+    assert len(report.context) == 4 and set(report.decoding["lstm_char"]["seed"]) == {1, 2}
+    rep.draw_learning_curves(report.logs, tmp_path / "a.png")
+    rep.plot_bpc(report.summary, tmp_path / "b.png")
+    rep.draw_context(report.context, tmp_path / "c.png")
+    rep.draw_decoding(report.decoding, tmp_path / "d.png")
+    for name in "abcd":
+        assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG
+
+
 def test_context_rows_come_from_summaries(artifacts):
     runs = rep.load_context(artifacts["context"])
     assert list(runs["seq_len"]) == [64, 256] and list(runs["val_bpc"]) == [2.1, 1.9]
-    assert set(runs["group"]) == {"lstm_char"}
+    assert set(runs["group"]) == {"lstm_char"} and list(runs["seed"]) == [42, 42]
+
+
+def test_decoding_grids_are_named_by_their_model_directory(artifacts):
+    grids = rep.load_decoding(artifacts["decoding"])
+    assert set(grids) == {"lstm_char", "gru_word"} and set(grids["lstm_char"]["seed"]) == {42}
 
 
 def test_decoding_uses_the_most_common_top_k():
@@ -138,13 +227,13 @@ def test_single_model_single_epoch_and_missing_values(tmp_path):
     ev["val"]["bpc"] = None
     (d / "eval.json").write_text(json.dumps(ev))
 
-    df = rep.load_models([d])
-    md = rep.metrics_table(df)
+    report = rep.load_report([d], [], [])
+    md = rep.metrics_table(report.summary, report.deltas)
     assert "| lstm_char |" in md and "–" in md and "no word-level model" in md
-    rep.plot_learning_curves([d], tmp_path / "c.png")
-    rep.plot_bpc(df, tmp_path / "b.png")
-    rep.plot_context([d], tmp_path / "x.png")  # one run: one point
-    rep.plot_decoding([], tmp_path / "d.png")
+    rep.draw_learning_curves(report.logs, tmp_path / "c.png")
+    rep.plot_bpc(report.summary, tmp_path / "b.png")
+    rep.draw_context(report.context, tmp_path / "x.png")
+    rep.draw_decoding(report.decoding, tmp_path / "d.png")
     for name in "cbxd":
         assert (tmp_path / f"{name}.png").read_bytes()[:8] == PNG
 
@@ -171,16 +260,44 @@ def test_broken_json_and_missing_columns_are_input_errors(tmp_path):
         rep.load_decoding([bad])
 
 
-def test_eval_of_another_model_is_refused(tmp_path):
+def test_eval_of_another_model_or_seed_is_refused(tmp_path):
     d = write_model(tmp_path, "gru", "char", 2.0)
     ev = json.loads((d / "eval.json").read_text())
-    ev["name"] = "lstm_char"
-    (d / "eval.json").write_text(json.dumps(ev))
+    (d / "eval.json").write_text(json.dumps({**ev, "name": "lstm_char"}))
     with pytest.raises(InputError, match="is for model 'lstm_char'"):
+        rep.load_models([d])
+    (d / "eval.json").write_text(json.dumps({**ev, "seed": 7}))
+    with pytest.raises(InputError, match="seed 7 but summary.json is for 'gru_char' seed 42"):
         rep.load_models([d])
 
 
-def test_script_writes_all_six_outputs(artifacts):
+def test_an_eval_json_from_before_per_song_scores_says_to_rerun(tmp_path):
+    d = write_model(tmp_path, "gru", "char", 2.0)
+    ev = json.loads((d / "eval.json").read_text())
+    del ev["test"]["per_song"]
+    (d / "eval.json").write_text(json.dumps(ev))
+    with pytest.raises(InputError, match="(?s)per-song.*run rule eval_textgen again"):
+        rep.load_models([d])
+
+
+def test_runs_scored_on_different_songs_are_refused(tmp_path):
+    a = write_model(tmp_path, "gru", "char", 2.0)
+    b = write_model(tmp_path, "lstm", "char", 2.0)
+    ev = json.loads((b / "eval.json").read_text())
+    ev["test"]["per_song"]["digest"] = "another split"
+    (b / "eval.json").write_text(json.dumps(ev))
+    with pytest.raises(InputError, match="scored other test songs than"):
+        rep.load_songs([a, b])
+
+
+def test_the_same_model_and_seed_twice_is_refused(tmp_path):
+    a = write_model(tmp_path / "x", "gru", "char", 2.0)
+    b = write_model(tmp_path / "y", "gru", "char", 2.1)
+    with pytest.raises(InputError, match="is model 'gru_char' seed 42, as is"):
+        rep.load_models([a, b])
+
+
+def test_script_writes_all_seven_outputs(artifacts):
     out = artifacts["tmp"] / "report"
     proc = run_script("report_partA.py", "--models", *map(str, artifacts["models"]),
                       "--context", *map(str, artifacts["context"]),
@@ -188,7 +305,9 @@ def test_script_writes_all_six_outputs(artifacts):
     assert proc.returncode == 0, proc.stderr
     csv = pd.read_csv(out / "metrics.csv")
     assert list(csv["name"]) == ["gru_word", "lstm_char", "rnn_char"] and csv.loc[0, "test_bpc"] == 1.80
-    assert "not comparable across levels" in (out / "metrics.md").read_text(encoding="utf-8")
+    songs = pd.read_csv(out / "song_scores.csv")
+    assert list(songs.columns) == rep.SONG_COLUMNS and len(songs) == 3 * 2 * SONGS
+    assert "does not" in (out / "metrics.md").read_text(encoding="utf-8")
     for png in ("learning_curves", "bpc", "context_length", "decoding_heatmaps"):
         assert (out / f"{png}.png").read_bytes()[:8] == PNG
 
@@ -199,7 +318,7 @@ def test_script_without_ablations_still_writes_every_figure(artifacts):
                       "--outdir", str(out))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        ["metrics.csv", "metrics.md", "learning_curves.png", "bpc.png", "context_length.png",
+        ["metrics.csv", "metrics.md", "song_scores.csv", "learning_curves.png", "bpc.png", "context_length.png",
          "decoding_heatmaps.png"])
 
 
