@@ -28,7 +28,7 @@ from .hf_local import require_model_dir
 from .io import write_text
 from .lyrics import END, START
 from .textgen import MIN_SONG_TOKENS
-from .textgen_data import eval_chars, epoch_stream
+from .textgen_data import epoch_order, eval_chars
 from .trainer import Task
 
 QUANTIZATIONS = ("none", "nf4", "int8")
@@ -196,23 +196,38 @@ class SongCodec:
 
 # --- training --------------------------------------------------------------------
 
-def pack_blocks(stream: torch.Tensor, block_size: int, pad_id: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """[N] documents back to back -> input ids and labels [blocks, block_size] (run_clm's packing).
+def pack_blocks(docs: list[torch.Tensor], block_size: int, pad_id: int,
+                context: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Documents back to back -> input ids, labels and position ids [blocks, block_size] (run_clm's packing,
+    kept per document).
 
-    The last block is right-padded, its padding labelled IGNORE; a final
-    piece of one token predicts nothing and is dropped.
+    Each document's first `context` tokens (BOS and the start marker) are
+    given, never scored: their labels are IGNORE, so no prediction crosses
+    from one song into the next. Position ids restart at every document and
+    every block, which transformers reads as packed sequences: a song attends
+    only to itself, from its start, as it is scored and sampled. The last
+    block is right-padded (IGNORE); a final piece of one token is dropped.
     """
-    pieces = [p for p in stream.split(block_size) if p.numel() > 1]
-    ids = torch.full((len(pieces), block_size), pad_id, dtype=torch.long)
-    labels = torch.full_like(ids, IGNORE)
-    for i, piece in enumerate(pieces):
-        ids[i, :piece.numel()] = piece
-        labels[i, :piece.numel()] = piece
-    return ids, labels
+    ids = torch.cat(docs)
+    labels = ids.clone()
+    positions = torch.cat([torch.arange(d.numel()) for d in docs])
+    for start in torch.tensor([0] + [d.numel() for d in docs[:-1]]).cumsum(0).tolist():
+        labels[start:start + context] = IGNORE
+    pieces = [p for p in zip(ids.split(block_size), labels.split(block_size), positions.split(block_size))
+              if p[0].numel() > 1]
+    out = [torch.full((len(pieces), block_size), v, dtype=torch.long) for v in (pad_id, IGNORE, 0)]
+    for i, (x, y, pos) in enumerate(pieces):
+        n, pos = x.numel(), pos.clone()
+        starts = (pos == 0).nonzero()
+        head = int(starts[0]) if len(starts) else n  # a document carried over from the previous block
+        pos[:head] -= int(pos[0])
+        out[0][i, :n], out[1][i, :n] = x, y
+        out[2][i] = torch.cat([pos, pos[-1] + 1 + torch.arange(block_size - n)])  # padding joins the last song
+    return out[0], out[1], out[2]
 
 
 class LLMTask(Task):
-    """Packed blocks of the training songs (reshuffled each epoch) for the shared loop.
+    """Packed blocks of the training songs (reshuffled each epoch), each song attending only to itself.
 
     `batch_size` blocks make one global batch, split across ranks (rank r
     takes blocks r, r+world, ...), as the recurrent models do. Each rank's
@@ -233,7 +248,7 @@ class LLMTask(Task):
         self.docs = [torch.tensor(d, dtype=torch.long) for d in codec.documents(train_songs)]
         self.val_chars = eval_chars(val_songs)
         self.meta: dict = {}
-        self.ids = self.labels = None
+        self.ids = self.labels = self.positions = None
         tokens = sum(d.numel() for d in self.docs)
         blocks = tokens // block_size + (tokens % block_size > 1)
         if not blocks:
@@ -245,23 +260,25 @@ class LLMTask(Task):
         return self._steps
 
     def start_epoch(self, epoch: int) -> None:
-        self.ids, self.labels = pack_blocks(epoch_stream(self.docs, self.seed, epoch), self.block_size,
-                                            self.codec.pad_id)
+        docs = [self.docs[i] for i in epoch_order(len(self.docs), self.seed, epoch)]
+        self.ids, self.labels, self.positions = pack_blocks(docs, self.block_size, self.codec.pad_id,
+                                                            len(self.codec.context_ids()))
 
     def batches(self, epoch: int):
         rank, world = self.ctx.rank, self.ctx.world
         for start in range(0, self.ids.size(0), self.batch_size):
-            ids, labels = self.ids[start:start + self.batch_size], self.labels[start:start + self.batch_size]
+            rows = slice(start, start + self.batch_size)
+            ids, labels, positions = self.ids[rows], self.labels[rows], self.positions[rows]
             share = float((labels[:, 1:] != IGNORE).sum()) / world
-            ids, labels = ids[rank::world], labels[rank::world]
+            ids, labels, positions = ids[rank::world], labels[rank::world], positions[rank::world]
             if not ids.numel():  # the ragged last batch left this rank nothing: a block that scores nothing
                 ids = torch.full((1, self.block_size), self.codec.pad_id, dtype=torch.long)
-                labels = torch.full_like(ids, IGNORE)
-            yield ids.to(self.ctx.device), labels.to(self.ctx.device), share
+                labels, positions = torch.full_like(ids, IGNORE), torch.arange(self.block_size)[None]
+            yield ids.to(self.ctx.device), labels.to(self.ctx.device), positions.to(self.ctx.device), share
 
     def loss(self, model, batch):
-        ids, labels, share = batch
-        out = model(input_ids=ids, labels=labels, num_items_in_batch=share, use_cache=False)
+        ids, labels, positions, share = batch
+        out = model(input_ids=ids, labels=labels, position_ids=positions, num_items_in_batch=share, use_cache=False)
         return out.loss, share  # share: so the trainer's token-weighted means over ranks are exact
 
     def evaluate(self, model) -> dict[str, float]:

@@ -127,12 +127,9 @@ def encode_songs(songs: list[str], vocab: Vocab) -> list[torch.Tensor]:
     return [torch.tensor(vocab.encode(s), dtype=torch.long) for s in songs]
 
 
-def epoch_stream(songs: list[torch.Tensor], seed: int, epoch: int | None) -> torch.Tensor:
-    """Songs concatenated; in a seeded shuffled order per epoch (None keeps order)."""
-    if epoch is None:
-        return torch.cat(songs)
-    gen = torch.Generator().manual_seed(seed * 1000 + epoch)
-    return torch.cat([songs[i] for i in torch.randperm(len(songs), generator=gen).tolist()])
+def epoch_order(n: int, seed: int, epoch: int) -> list[int]:
+    """A seeded shuffle of n items for one epoch: the same on every run and every rank."""
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1000 + epoch)).tolist()
 
 
 def windows(song: torch.Tensor, seq_len: int) -> int:

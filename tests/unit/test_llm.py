@@ -89,12 +89,37 @@ def test_codec_adds_bos_once_and_the_document_is_context_continuation_eos(codec)
     assert codec.pad_id == tok.eos_token_id  # no pad token: any id serves, padding is never scored
 
 
-def test_packed_blocks_cover_the_stream_and_ignore_only_the_padding():
-    stream = torch.arange(10)
-    ids, labels = llm.pack_blocks(stream, 4, pad_id=99)
-    assert ids.tolist() == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 99, 99]]
-    assert labels[2].tolist() == [8, 9, llm.IGNORE, llm.IGNORE] and (labels[:2] == ids[:2]).all()
-    assert llm.pack_blocks(torch.arange(9), 4, 0)[0].shape == (2, 4)  # a lone last token predicts nothing
+def test_packed_blocks_keep_each_document_to_itself():
+    docs = [torch.arange(10, 15), torch.arange(20, 23), torch.arange(30, 36)]  # 5 + 3 + 6 tokens, context 2
+    ids, labels, pos = llm.pack_blocks(docs, 4, pad_id=99, context=2)
+    assert ids.tolist() == [[10, 11, 12, 13], [14, 20, 21, 22], [30, 31, 32, 33], [34, 35, 99, 99]]
+    ign = llm.IGNORE
+    assert labels.tolist() == [[ign, ign, 12, 13], [14, ign, ign, 22], [ign, ign, 32, 33], [34, 35, ign, ign]]
+    # positions restart at every document and every block: transformers' packed sequences
+    assert pos.tolist() == [[0, 1, 2, 3], [0, 0, 1, 2], [0, 1, 2, 3], [0, 1, 2, 3]]
+    assert llm.pack_blocks([torch.arange(9)], 4, 0, context=1)[0].shape == (2, 4)  # a lone last token: dropped
+
+
+def test_a_packed_song_is_trained_on_exactly_what_scoring_it_alone_sees(base_dir, codec):
+    """Packing several songs into a block changes nothing: each attends only to itself, from its start."""
+    model, _ = llm.load_base(base_dir, "none", torch.device("cpu"))
+    model.eval()
+    songs = ["la luna", "el mar canta", "sol"]
+    task = llm.LLMTask(codec, songs, VAL, batch_size=1, block_size=512, seed=1, ctx=CPU, name="t")
+    task.start_epoch(1)
+    (batch,) = list(task.batches(1))
+    with torch.no_grad():
+        packed, n = task.loss(model, batch)
+        alone, m = llm.score_songs(model, codec, songs, block_size=512, ctx=CPU)
+    eos = len(songs)  # training also learns to close each document with EOS, which scoring leaves to the sampler
+    assert n == m + eos
+    with torch.no_grad():
+        logits = model(input_ids=batch[0], position_ids=batch[2], use_cache=False).logits[0, :-1]
+    targets = batch[1][0, 1:]
+    per_token = torch.nn.functional.cross_entropy(logits.float(), targets.clamp_min(0), reduction="none")
+    scored = per_token[(targets != llm.IGNORE) & (targets != codec.eos_id)].sum()
+    assert float(scored) == pytest.approx(float(alone.sum()), rel=1e-4)
+    assert float(packed) * n == pytest.approx(float(per_token[targets != llm.IGNORE].sum()), rel=1e-4)
 
 
 def test_two_ranks_split_each_global_batch_and_share_its_token_count(codec):
@@ -107,7 +132,7 @@ def test_two_ranks_split_each_global_batch_and_share_its_token_count(codec):
     for block in range(20, 29):  # some leave one block in the last batch: rank 1 gets one that scores nothing
         one, r0, r1 = run(0, 1, block), run(0, 2, block), run(1, 2, block)
         assert len(one) == len(r0) == len(r1)
-        for (ids, labels, n), (a, _, n0), (b, lb, n1) in zip(one, r0, r1):
+        for (ids, labels, _, n), (a, _, _, n0), (b, lb, _, n1) in zip(one, r0, r1):
             assert n == n0 + n1 == int((labels[:, 1:] != llm.IGNORE).sum())
             assert torch.equal(ids[0::2], a)
             if len(ids) == 1:
