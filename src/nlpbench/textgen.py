@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from . import distributed, genmetrics, lm_eval, sampling
 from .io import write_text
-from .models.rnnlm import RNNLM, detach
+from .models.rnnlm import RNNLM, detach, reset_rows
 from .spelling import Speller, unseen_char_nats
 from .textgen_data import (SPECIALS, Vocab, encode_songs, lane_tensors, oov_stats, oov_tokens, song_lanes,
                            tokenize, windows)
@@ -92,13 +92,6 @@ OOV_NOTE = {
     "char": "characters missing from train are scored as <unk> and then picked uniformly among the code "
             "points train never used: 'bpc' pays that, 'bpc_unk' does not",
 }
-
-def reset_rows(hidden, starts: torch.Tensor):
-    """The carried state with the rows where a new song starts set to zero (None: all fresh)."""
-    if hidden is None or starts.all():
-        return None
-    keep = (~starts).to(torch.float32).view(1, -1, 1)
-    return tuple(h * keep.to(h.dtype) for h in hidden) if isinstance(hidden, tuple) else hidden * keep.to(hidden.dtype)
 
 
 MIN_SONG_TOKENS = 8  # an undertrained model may close a song at once; a sample needs some content

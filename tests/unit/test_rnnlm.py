@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from nlpbench.models.rnnlm import RNNLM, count_parameters, detach
+from nlpbench.models.rnnlm import RNNLM, count_parameters, detach, reset_rows
 
 
 @pytest.mark.parametrize("arch", ["rnn", "lstm", "gru"])
@@ -24,6 +24,29 @@ def test_hidden_state_carried_across_windows_equals_one_pass(arch):
     assert torch.allclose(torch.cat([a, b], 1), whole, atol=1e-6)
     fresh, _ = model(tokens[:, 5:])
     assert not torch.allclose(fresh, whole[:, 5:], atol=1e-4)  # the carried state matters
+
+
+@pytest.mark.parametrize("arch", ["rnn", "lstm", "gru"])
+def test_a_reset_row_continues_as_if_it_started_fresh_and_the_others_keep_their_state(arch):
+    torch.manual_seed(0)
+    model = RNNLM(30, arch, embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0).eval()
+    tokens = torch.randint(0, 30, (2, 10))
+    _, h = model(tokens[:, :4])
+    out, _ = model(tokens[:, 4:], reset_rows(h, torch.tensor([True, False])))
+    fresh, _ = model(tokens[:1, 4:])
+    whole, _ = model(tokens[1:])
+    assert torch.allclose(out[0], fresh[0], atol=1e-6) and torch.allclose(out[1], whole[0, 4:], atol=1e-6)
+    assert reset_rows(h, torch.tensor([True, True])) is None and reset_rows(None, torch.tensor([False])) is None
+
+
+def test_kept_positions_alone_reach_the_output_layer():
+    torch.manual_seed(0)
+    model = RNNLM(30, "lstm", embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0).eval()
+    tokens = torch.randint(0, 30, (2, 6))
+    keep = torch.tensor([[True] * 6, [True, True, False, False, False, False]])
+    full, _ = model(tokens)
+    kept, _ = model(tokens, keep=keep)
+    assert kept.shape == (8, 30) and torch.allclose(kept, full[keep])
 
 
 def test_weights_tie_when_sizes_allow_and_are_counted_once():

@@ -51,6 +51,14 @@ def detach(hidden):
     return hidden.detach()
 
 
+def reset_rows(hidden, starts: torch.Tensor):
+    """The carried state with the batch rows where a new sequence starts zeroed (None: every row fresh)."""
+    if hidden is None or starts.all():
+        return None
+    keep = (~starts).view(1, -1, 1)
+    return tuple(h * keep.to(h.dtype) for h in hidden) if isinstance(hidden, tuple) else hidden * keep.to(hidden.dtype)
+
+
 def count_parameters(model: nn.Module) -> tuple[int, int]:
     """(total, trainable), counting tied weights once."""
     params = {id(p): p for p in model.parameters()}.values()
