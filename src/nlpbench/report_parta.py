@@ -327,6 +327,8 @@ def fmt_count(n) -> str:
 def fmt_seconds(s) -> str:
     if _missing(s):
         return "–"
+    if s < 10:  # tiny demo runs: '0.4s', not a '0s' that a ratio would then divide
+        return f"{s:.1f}s"
     s = int(round(s))
     h, m, sec = s // 3600, s % 3600 // 60, s % 60
     return f"{h}h {m:02d}m" if h else f"{m}m {sec:02d}s" if m else f"{sec}s"
