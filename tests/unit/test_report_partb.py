@@ -166,7 +166,7 @@ def test_markdown_table_is_sorted_and_has_a_legend(artifacts):
     assert md_names(md) == ["cnn", "lstm", "tfidf_lr", "majority"]
     rows = md_rows(md)
     assert rows["cnn"][SEEDS_COL] == "3" and rows["tfidf_lr"][SEEDS_COL] == "–"  # Seeds; baselines have none
-    assert "| 0.550 ± 0.000 |" in md and "2.35M" in md and "12m 34s ± 0s" in md  # MAE, params, train time
+    assert "| 0.550 ± 0.000 |" in md and "2.35M" in md and "12m 34s ± 0.0s" in md  # MAE, params, train time
     assert "1,834 MB GPU" in md and "95 MB CPU RSS" in md
     assert "cuda:0 ×2 (NVIDIA H100 80GB HBM3)" in md and "cpu ×2 (Intel(R) Xeon(R)) (test: cuda:0)" in md
     legend = md.split("\n\n", 1)[1]
