@@ -52,7 +52,7 @@ report: $(STAMP)
 DOCS_FIGURES := results/comparison/quality_vs_cost.png results/partA/analysis/bpc.png \
 	results/partB/analysis/confusion_matrices.png results/partB/analysis/ablation_heatmaps.png
 docs-figures: $(STAMP)
-	$(SNAKEMAKE) --profile profiles/local --configfile demo/config.yaml $(DOCS_FIGURES)
+	$(SNAKEMAKE) $(DOCS_FIGURES) --profile profiles/local --configfile demo/config.yaml
 	mkdir -p docs/figures
 	cp $(DOCS_FIGURES) docs/figures/
 	@echo "wrote docs/figures/ from the demo"
