@@ -25,7 +25,8 @@ from bench_textgen import REPO, machine  # noqa: E402
 
 def sizes() -> dict:
     import yaml
-    from nlpbench.config import load_schema, validate_config
+
+    from nlpbench.core.config import load_schema, validate_config
     schema = load_schema(REPO / "schemas" / "config.schema.yaml")
     out = {}
     for name, path in (("demo", REPO / "demo" / "config.yaml"), ("full", REPO / "config.yaml")):
@@ -35,26 +36,27 @@ def sizes() -> dict:
 
 
 def measure(splits: Path, arch: str, size: dict, steps: int, device: str) -> dict:
-    from nlpbench import classify, distributed, trainer
+    from nlpbench.classify import pipeline
+    from nlpbench.data.vocab import Vocab
     from nlpbench.models.classifiers import build_classifier
-    from nlpbench.models.rnnlm import count_parameters
-    from nlpbench.textgen_data import Vocab
+    from nlpbench.train import distributed, trainer
+    from nlpbench.train.trainer import count_parameters
 
     torch.manual_seed(0)
     ctx = distributed.Context(device=distributed.pick_device(device))
     train, test = (pd.read_csv(splits / f"{s}.csv", keep_default_na=False) for s in ("train", "test"))
     tok = dict(lowercase=size["lowercase"], strip_accents=size["strip_accents"])
-    vocab = Vocab.from_tokens((classify.tokenize_review(t, **tok) for t in train["text"]), "word", size["min_freq"])
-    subwords = classify.subword_spec(size["subword_buckets"], size["subword_n"])
-    seqs = classify.encode(train["text"], vocab, size["max_len"], **tok, subwords=subwords)
-    test_seqs = classify.encode(test["text"], vocab, size["max_len"], **tok, subwords=subwords)
+    vocab = Vocab.from_tokens((pipeline.tokenize_review(t, **tok) for t in train["text"]), "word", size["min_freq"])
+    subwords = pipeline.subword_spec(size["subword_buckets"], size["subword_n"])
+    seqs = pipeline.encode(train["text"], vocab, size["max_len"], **tok, subwords=subwords)
+    test_seqs = pipeline.encode(test["text"], vocab, size["max_len"], **tok, subwords=subwords)
     k = int(train["label"].max()) + 1
     model = build_classifier(arch, len(vocab), k, embed_dim=size["embed_dim"], hidden_dim=size["hidden_dim"],
                              num_layers=size["num_layers"], bidirectional=size["bidirectional"],
                              pooling=size["pooling"], kernel_sizes=size["cnn_kernel_sizes"],
                              channels=size["cnn_channels"], dropout=size["dropout"], pad=vocab.pad,
                              subword_buckets=size["subword_buckets"]).to(ctx.device)
-    task = classify.ClassifyTask(seqs, train["label"].tolist(), seqs[:1], [0], k, batch_size=size["batch_size"],
+    task = pipeline.ClassifyTask(seqs, train["label"].tolist(), seqs[:1], [0], k, batch_size=size["batch_size"],
                                  seed=0, pad=vocab.pad, ctx=ctx)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     model.train()
@@ -71,7 +73,7 @@ def measure(splits: Path, arch: str, size: dict, steps: int, device: str) -> dic
         if i >= 2:
             elapsed += time.perf_counter() - t0
             reviews += n
-    _, infer = classify.timed_predict(model, test_seqs, vocab.pad, ctx.device)
+    _, infer = pipeline.timed_predict(model, test_seqs, vocab.pad, ctx.device)
     mem, kind = trainer.peak_memory_mb(ctx.device)
     return {"arch": arch, "params": count_parameters(model)[0], "vocab_size": len(vocab),
             "batch_size": size["batch_size"], "max_len": size["max_len"], "subword_buckets": size["subword_buckets"],
@@ -104,7 +106,7 @@ def main(argv=None):
             r = runs[-1]
             print(f"{size:5s} {arch:5s} {r['train_reviews_per_s']:>9,.0f} train rev/s "
                   f"{r['inference_reviews_per_s']:>9,.0f} infer rev/s {r['peak_memory_mb']:>7,.0f} MB", file=sys.stderr)
-    from nlpbench.io import write_json, write_text
+    from nlpbench.core.io import write_json, write_text
     info = machine()
     write_json(args.out, {"benchmark": "classify", "splits": args.splits, "machine": info, "runs": runs})
     lines = [f"# Part B throughput ({info['platform']}, torch {info['torch']}, "

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 def sizes() -> dict:
     """Model and training sizes of the demo and of the full study, from their configs."""
-    from nlpbench.config import load_schema, validate_config
+    from nlpbench.core.config import load_schema, validate_config
     schema = load_schema(REPO / "schemas" / "config.schema.yaml")
     full = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()), schema)
     demo = validate_config(yaml.safe_load((REPO / "demo" / "config.yaml").read_text()), schema)
@@ -38,19 +38,21 @@ def sizes() -> dict:
 
 def measure(train: str, arch: str, level: str, size: dict, steps: int, device: str, gen_tokens: int) -> dict:
     """One configuration, in this process."""
-    from nlpbench import distributed, sampling, textgen, trainer
-    from nlpbench.models.rnnlm import count_parameters
-    from nlpbench.textgen_data import Vocab, encode_songs, read_songs
+    from nlpbench.data.vocab import Vocab
+    from nlpbench.lm import recurrent, sampling
+    from nlpbench.lm.batching import encode_songs, read_songs
+    from nlpbench.train import distributed, trainer
+    from nlpbench.train.trainer import count_parameters
 
     torch.manual_seed(0)
     ctx = distributed.Context(device=distributed.pick_device(device))
     songs = read_songs(train)
     vocab = Vocab.build(songs, level, size["min_freq"] if level == "word" else 1)
-    model = textgen.build_model(vocab, arch, embed_dim=size["embed_dim"], hidden_dim=size["hidden_dim"],
+    model = recurrent.build_model(vocab, arch, embed_dim=size["embed_dim"], hidden_dim=size["hidden_dim"],
                                 num_layers=size["num_layers"], dropout=size["dropout"],
                                 tie_weights=size["tie_weights"]).to(ctx.device)
     encoded = encode_songs(songs, vocab)
-    task = textgen.LMTask(encoded, encoded[:1], vocab, batch_size=size["batch_size"], seq_len=size["seq_len"],
+    task = recurrent.LMTask(encoded, encoded[:1], vocab, batch_size=size["batch_size"], seq_len=size["seq_len"],
                           seed=0, ctx=ctx, val_chars=1, name="bench")
     opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
     windows = iter(task.batches(1))
@@ -72,7 +74,9 @@ def measure(train: str, arch: str, level: str, size: dict, steps: int, device: s
             elapsed += time.perf_counter() - t0
             tokens += n
     t0 = time.perf_counter()
-    song = textgen.sample_songs(model, vocab, sampling.Decoding(0.8), 1, gen_tokens, seed=0, device=ctx.device)[0]
+    model.eval()
+    song = sampling.sample_songs(recurrent.rnn_step(model), recurrent.VocabCodec(vocab), sampling.Decoding(0.8), 1,
+                                 gen_tokens, seed=0, device=ctx.device)[0]
     gen_seconds = time.perf_counter() - t0
     mem, kind = trainer.peak_memory_mb(ctx.device)
     total, _ = count_parameters(model)
@@ -117,7 +121,7 @@ def main(argv=None):
                 r = runs[-1]
                 print(f"{size:5s} {arch}_{level:5s} {r['train_tokens_per_s']:>10,.0f} train tok/s "
                       f"{r['gen_tokens_per_s']:>8,.0f} gen tok/s {r['peak_memory_mb']:>7,.0f} MB", file=sys.stderr)
-    from nlpbench.io import write_json, write_text
+    from nlpbench.core.io import write_json, write_text
     write_json(args.out, {"benchmark": "textgen", "train_split": args.train, "machine": machine(), "runs": runs})
     write_text(Path(args.out).with_suffix(".md"), markdown(runs, machine()))
 

@@ -52,7 +52,7 @@ def cases(cuda: bool) -> list[dict]:
 
 
 def _peak(device) -> tuple[float, str]:
-    from nlpbench.trainer import peak_memory_mb
+    from nlpbench.train.trainer import peak_memory_mb
     return peak_memory_mb(device)
 
 
@@ -87,7 +87,8 @@ def build_llama(size: str, device, tmp: Path) -> Path:
 
 def measure_llm(case: dict, steps: int, device) -> dict:
     from transformers import AutoModelForCausalLM
-    from nlpbench import llm
+
+    from nlpbench.lm import llm
     with tempfile.TemporaryDirectory() as tmp:
         path = build_llama(case["size"], device, Path(tmp))
         dtype = llm.compute_dtype(device)
@@ -123,8 +124,9 @@ def measure_llm(case: dict, steps: int, device) -> dict:
 
 def measure_encoder(case: dict, steps: int, device) -> dict:
     from transformers import DebertaV2Config, DebertaV2ForSequenceClassification
-    from nlpbench.encoder import EncoderClassifier
-    from nlpbench.models.rnnlm import count_parameters
+
+    from nlpbench.classify.encoder import EncoderClassifier
+    from nlpbench.train.trainer import count_parameters
     dims = MDEBERTA_BASE if case["size"] == "mdeberta-v3-base" else DEBERTA_TINY
     torch.manual_seed(0)
     if device.type == "cuda":
@@ -187,8 +189,8 @@ def main(argv=None):
     ap.add_argument("--sizes", nargs="+", help="only these sizes (default: every size this machine can hold)")
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
-    from nlpbench import hf_local  # noqa: F401  (offline, no progress bars)
-    from nlpbench.distributed import pick_device
+    from nlpbench.core import hf_local  # noqa: F401  (offline, no progress bars)
+    from nlpbench.train.distributed import pick_device
     device = pick_device(args.device)
     if args.one:
         case = json.loads(args.one)
@@ -205,7 +207,7 @@ def main(argv=None):
             raise SystemExit(f"{case} failed:\n{proc.stderr[-3000:]}")
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         print(markdown(runs[-1:], machine()).splitlines()[-1], file=sys.stderr)
-    from nlpbench.io import write_json, write_text
+    from nlpbench.core.io import write_json, write_text
     info = machine()
     write_json(args.out, {"benchmark": "transformers", "machine": info, "runs": runs})
     write_text(Path(args.out).with_suffix(".md"), markdown(runs, info))

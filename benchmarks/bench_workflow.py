@@ -83,7 +83,7 @@ def main(argv=None):
     demo = demo_wall_time() if args.demo else None
     if demo:
         print(f"demo end to end: {demo['seconds']:.0f} s, {demo['jobs']} jobs", file=sys.stderr)
-    from nlpbench.io import write_json, write_text
+    from nlpbench.core.io import write_json, write_text
     info = machine()
     write_json(args.out, {"benchmark": "workflow", "machine": info, "dry_runs": plans, "demo": demo})
     lines = [f"# Workflow overhead ({info['platform']}, {info['cpu_count']} CPUs)", "",

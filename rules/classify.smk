@@ -1,10 +1,4 @@
-# Part B, review classifiers: CNN/RNN/LSTM/GRU, baselines, batch size x learning rate grid, report.
-
-
-wildcard_constraints:
-    carch="cnn|rnn|lstm|gru",
-    bs=r"\d+",
-    lr=r"[0-9.eE+-]+",
+# Part B, review classifiers: CNN/RNN/LSTM/GRU, baselines, batch size x learning rate grid.
 
 
 rule train_classifier:
@@ -34,11 +28,6 @@ rule train_classifier:
             subcategory="Error analysis",
             caption="../report/partB_error_analysis.rst",
         ),
-    params:
-        flags=classify_flags,
-        name=lambda wildcards: wildcards.carch,
-        outdir=run_dir,
-        ckpt=ckpt_dir,
     log:
         f"{LOGS}/partB/train_classifier/{{carch}}/seed{{seed}}.log",
     benchmark:
@@ -50,6 +39,11 @@ rule train_classifier:
         nproc=1,
         mem_mb=4000,
         runtime=120,
+    params:
+        flags=classify_flags,
+        name=lambda wildcards: wildcards.carch,
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     shell:
         torchrun("train_classifier.py")
         + " --train {input.train:q} --val {input.val:q} --test {input.test:q} --label-map {input.label_map:q}"
@@ -64,15 +58,15 @@ use rule train_classifier as train_classifier_ablation with:
         trainlog=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/trainlog.csv",
         summary=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/summary.json",
         metrics=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/metrics_test.json",
+    log:
+        f"{LOGS}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCH}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.tsv"
     params:
         flags=classify_flags,
         name=lambda wildcards: f"{wildcards.carch}_bs{wildcards.bs}_lr{wildcards.lr}",
         outdir=run_dir,
         ckpt=ckpt_dir,
-    log:
-        f"{LOGS}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCH}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.tsv"
 
 
 rule baseline_reviews:
@@ -83,10 +77,6 @@ rule baseline_reviews:
         label_map=f"{DATA}/reviews/label_map.json",
     output:
         expand(f"{PARTB}/baselines/{{b}}/{{f}}", b=BASELINES, f=PARTB_ARTIFACTS),
-    params:
-        script=script("baseline_reviews.py"),
-        outdir=lambda wildcards, output: os.path.dirname(os.path.dirname(output[0])),
-        seed=SEEDS[0],
     log:
         f"{LOGS}/partB/baseline_reviews.log",
     benchmark:
@@ -97,57 +87,9 @@ rule baseline_reviews:
     resources:
         mem_mb=4000,
         runtime=60,
-    shell:
-        "python {params.script:q} --train {input.train:q} --val {input.val:q} --test {input.test:q}"
-        " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed} > {log:q} 2>&1"
-
-
-rule report_partB:
-    input:
-        models=[p for f in PARTB_ARTIFACTS + ["trainlog.csv"] for p in partB_runs(f)],
-        baselines=expand(f"{PARTB}/baselines/{{b}}/{{f}}", b=BASELINES, f=PARTB_ARTIFACTS),
-        ablations=[p for f in ["summary.json", "metrics_test.json"] for p in partB_ablation_runs(f)],
-    output:
-        metrics=report(
-            f"{PARTB}/analysis/metrics.csv",
-            category="Part B",
-            subcategory="Metrics",
-            caption="../report/partB_metrics.rst",
-        ),
-        table=f"{PARTB}/analysis/metrics.md",
-        predictions=f"{PARTB}/analysis/predictions.csv",
-        confusion=report(
-            f"{PARTB}/analysis/confusion_matrices.png",
-            category="Part B",
-            subcategory="Confusion matrices",
-            caption="../report/partB_confusion.rst",
-        ),
-        curves=report(
-            f"{PARTB}/analysis/learning_curves.png",
-            category="Part B",
-            subcategory="Training",
-            caption="../report/partB_learning_curves.rst",
-        ),
-        ablation=report(
-            f"{PARTB}/analysis/ablation_heatmaps.png",
-            category="Part B",
-            subcategory="Ablations",
-            caption="../report/partB_ablation.rst",
-        ),
     params:
-        script=script("report_partB.py"),
-        models=[os.path.dirname(p) for p in partB_runs("summary.json")],
-        baselines=[f"{PARTB}/baselines/{b}" for b in BASELINES],
-        ablations=[os.path.dirname(p) for p in partB_ablation_runs("summary.json")],
-        outdir=lambda wildcards, output: os.path.dirname(output.metrics),
-    log:
-        f"{LOGS}/partB/report_partB.log",
-    conda:
-        "../envs/cpu.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
+        outdir=lambda wildcards, output: os.path.dirname(os.path.dirname(output[0])),
+        seed=SEEDS[0],
     shell:
-        "python {params.script:q} --models {params.models:q} --baselines {params.baselines:q}"
-        " --ablations {params.ablations:q} --outdir {params.outdir:q} > {log:q} 2>&1"
+        python("baseline_reviews.py") + " --train {input.train:q} --val {input.val:q} --test {input.test:q}"
+        " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed} > {log:q} 2>&1"

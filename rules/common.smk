@@ -21,8 +21,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # carriage-return bars garble SLURM logs
 
-from nlpbench.config import load_schema, validate_config
-from nlpbench.workflow import cli_args, torchrun_cmd
+from nlpbench.core.config import allowed, load_schema, validate_config
+from nlpbench.core.workflow import cli_args, python_cmd, torchrun_cmd
 
 validate_config(config, load_schema(Path(workflow.basedir) / "schemas" / "config.schema.yaml"))
 
@@ -37,31 +37,62 @@ BENCH = f"{RESULTS}/benchmarks"
 SPLITS = ["train", "val", "test"]
 SEEDS = config["seeds"]  # every trained model runs once per seed, in its own seed{N} directory
 ABLATION_SEEDS = SEEDS[: config["ablation_seeds"]]
-PARTB_ARTIFACTS = ["summary.json", "metrics_test.json", "confusion_matrix.csv", "confusion_matrix.png",
-                   "errors.csv", "error_analysis.md", "predictions.csv"]
-PARTB_REPORT = ["metrics.csv", "metrics.md", "predictions.csv", "confusion_matrices.png", "learning_curves.png",
-                "ablation_heatmaps.png"]
+PARTB_ARTIFACTS = [
+    "summary.json",
+    "metrics_test.json",
+    "confusion_matrix.csv",
+    "confusion_matrix.png",
+    "errors.csv",
+    "error_analysis.md",
+    "predictions.csv",
+]
+PARTB_REPORT = [
+    "metrics.csv",
+    "metrics.md",
+    "predictions.csv",
+    "confusion_matrices.png",
+    "learning_curves.png",
+    "ablation_heatmaps.png",
+]
 BASELINES = ["majority", "tfidf_lr"]  # deterministic: one run each, no seed
 TINY = f"{RESULTS}/tiny_models"  # random models of the real architectures, built by the workflow for the demo
 TINY_MODELS = {"llm": f"{TINY}/llama", "encoder": f"{TINY}/deberta"}
 LLM = "llm_lora"  # Part A's fine-tuned LLM: results/partA/models/llm_lora/seed{N}
 ENCODER = "encoder"  # Part B's fine-tuned encoder: results/partB/models/encoder/seed{N}
-PARTA_REPORT = ["metrics.csv", "metrics.md", "song_scores.csv", "learning_curves.png", "bpc.png",
-                "context_length.png", "decoding_heatmaps.png"]
+PARTA_REPORT = [
+    "metrics.csv",
+    "metrics.md",
+    "song_scores.csv",
+    "learning_curves.png",
+    "bpc.png",
+    "context_length.png",
+    "decoding_heatmaps.png",
+]
 
 
+SCHEMA = load_schema()
+
+
+# Every wildcard's pattern, here only; the names come from the schema, as the scripts' choices do.
 wildcard_constraints:
     seed=r"\d+",
+    arch="|".join(allowed("recurrent_cell", SCHEMA)),
+    level="|".join(allowed("token_level", SCHEMA)),
+    carch="|".join(allowed("classifier_arch", SCHEMA)),
+    seq_len=r"\d+",
+    block=r"\d+",
+    bs=r"\d+",
+    lr=r"[0-9.eE+-]+",
 
 
-def script(name):
-    """Path of an entry point in scripts/, for a rule's params."""
-    return f"{SCRIPTS}/{name}"
+def python(name):
+    """How every CPU job starts: the script in scripts/, named in the rule's shell."""
+    return python_cmd(f"{SCRIPTS}/{name}")
 
 
 def torchrun(name):
     """How every GPU job starts, with nproc from the profile (2 on the cluster)."""
-    return torchrun_cmd(script(name), "{resources.nproc}")
+    return torchrun_cmd(f"{SCRIPTS}/{name}", "{resources.nproc}")
 
 
 def run_dir(wildcards, output):
@@ -99,9 +130,9 @@ def base_model(arm):
 
 def warn_missing_models():
     """Say at once, even on a dry run, which enabled arm has no weights yet."""
-    from nlpbench.encoder import resolve_base_model  # 'minilm' names an installed package
-    from nlpbench.errors import InputError
-    from nlpbench.hf_local import require_model_dir
+    from nlpbench.classify.encoder import resolve_base_model  # 'minilm' names an installed package
+    from nlpbench.core.errors import InputError
+    from nlpbench.core.hf_local import require_model_dir
 
     checks = {"llm": lambda path: require_model_dir(path, "llm.base_model"), "encoder": resolve_base_model}
     for arm, check in checks.items():
@@ -141,8 +172,7 @@ def context_names():
 
 def context_runs(file):
     """`file` of every context-length run, recurrent and LLM, at each ablation seed."""
-    return seed_runs(f"{PARTA}/ablations/context/{{name}}", context_names() + llm_context_names(), ABLATION_SEEDS,
-                     file)
+    return seed_runs(f"{PARTA}/ablations/context/{{name}}", context_names() + llm_context_names(), ABLATION_SEEDS, file)
 
 
 def textgen_flags(wildcards):
@@ -156,15 +186,29 @@ def textgen_flags(wildcards):
 
 def sample_flags():
     s = config["textgen"]["sample"]
-    return cli_args({"num_songs": s["num_songs"], "max_tokens": s["max_tokens"], "prompts": s["prompts"],
-                     **s["decoding"], "device": config["device"]})
+    return cli_args(
+        {
+            "num_songs": s["num_songs"],
+            "max_tokens": s["max_tokens"],
+            "prompts": s["prompts"],
+            **s["decoding"],
+            "device": config["device"],
+        }
+    )
 
 
 def decoding_grid_flags():
     g = config["textgen"]["ablations"]["decoding"]
-    return cli_args({"grid_temperature": g["temperature"], "grid_top_p": g["top_p"], "grid_top_k": g["top_k"],
-                     "samples_per_setting": g["samples_per_setting"],
-                     "max_tokens": config["textgen"]["sample"]["max_tokens"], "device": config["device"]})
+    return cli_args(
+        {
+            "grid_temperature": g["temperature"],
+            "grid_top_p": g["top_p"],
+            "grid_top_k": g["top_k"],
+            "samples_per_setting": g["samples_per_setting"],
+            "max_tokens": config["textgen"]["sample"]["max_tokens"],
+            "device": config["device"],
+        }
+    )
 
 
 def llm_enabled():
@@ -179,8 +223,14 @@ def llm_flags(wildcards):
     """Quantization, LoRA and training flags of scripts/finetune_llm.py, from the config."""
     llm = config["llm"]
     lora = {f"lora_{k}": v for k, v in llm["lora"].items() if k != "target_modules"}
-    opts = {"quantization": llm["quantization"], **lora, "target_modules": llm["lora"]["target_modules"],
-            **llm["train"], **run_flags(), "sample_max_tokens": config["textgen"]["sample"]["max_tokens"]}
+    opts = {
+        "quantization": llm["quantization"],
+        **lora,
+        "target_modules": llm["lora"]["target_modules"],
+        **llm["train"],
+        **run_flags(),
+        "sample_max_tokens": config["textgen"]["sample"]["max_tokens"],
+    }
     if "block" in wildcards.keys():
         opts["block_size"] = int(wildcards.block)
     return cli_args(opts)
@@ -233,8 +283,7 @@ def ablation_names():
 
 def partB_ablation_runs(file):
     """`file` of every batch size x learning rate run, classifiers and encoder, at each ablation seed."""
-    return seed_runs(f"{PARTB}/ablations/{{name}}", ablation_names() + encoder_ablation_names(), ABLATION_SEEDS,
-                     file)
+    return seed_runs(f"{PARTB}/ablations/{{name}}", ablation_names() + encoder_ablation_names(), ABLATION_SEEDS, file)
 
 
 def encoder_enabled():
@@ -275,8 +324,7 @@ def partB_targets():
     ]
 
 
-COMPARE_OUTPUTS = ["comparison.csv", "comparison.md", "quality_vs_cost.png", "params_vs_quality.png",
-                   "throughput.png"]
+COMPARE_OUTPUTS = ["comparison.csv", "comparison.md", "quality_vs_cost.png", "params_vs_quality.png", "throughput.png"]
 
 
 def all_targets():

@@ -18,10 +18,6 @@ rule clean_lyrics:
             subcategory="Lyrics",
             caption="../report/length_hist.rst",
         ),
-    params:
-        script=script("clean_lyrics.py"),
-        lowercase=flag("lowercase", config["lyrics"]["lowercase"]),
-        min_chars=config["lyrics"]["min_chars"],
     log:
         f"{LOGS}/data/clean_lyrics.log",
     benchmark:
@@ -32,10 +28,13 @@ rule clean_lyrics:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        lowercase=flag("lowercase", config["lyrics"]["lowercase"]),
+        min_chars=config["lyrics"]["min_chars"],
     shell:
-        "python {params.script} --input {input:q} --output {output.corpus}"
-        " --stats {output.stats} --histogram {output.histogram}"
-        " --min-chars {params.min_chars} {params.lowercase} > {log} 2>&1"
+        python("clean_lyrics.py") + " --input {input:q} --output {output.corpus:q}"
+        " --stats {output.stats:q} --histogram {output.histogram:q}"
+        " --min-chars {params.min_chars} {params.lowercase} > {log:q} 2>&1"
 
 
 rule split_lyrics:
@@ -50,11 +49,6 @@ rule split_lyrics:
             subcategory="Lyrics",
             caption="../report/split_lyrics_stats.rst",
         ),
-    params:
-        script=script("split_lyrics.py"),
-        outdir=lambda wildcards, output: os.path.dirname(output.manifest),
-        split=config["lyrics"]["split"],
-        jaccard=config["lyrics"]["near_duplicate_jaccard"],
     log:
         f"{LOGS}/data/split_lyrics.log",
     benchmark:
@@ -65,10 +59,14 @@ rule split_lyrics:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        outdir=lambda wildcards, output: os.path.dirname(output.manifest),
+        split=config["lyrics"]["split"],
+        jaccard=config["lyrics"]["near_duplicate_jaccard"],
     shell:
-        "python {params.script} --input {input:q} --outdir {params.outdir}"
+        python("split_lyrics.py") + " --input {input:q} --outdir {params.outdir:q}"
         " --val {params.split[val]} --test {params.split[test]} --seed {params.split[seed]}"
-        " --near-duplicate-jaccard {params.jaccard} > {log} 2>&1"
+        " --near-duplicate-jaccard {params.jaccard} > {log:q} 2>&1"
 
 
 rule split_reviews:
@@ -83,18 +81,6 @@ rule split_reviews:
             subcategory="Reviews",
             caption="../report/split_reviews_stats.rst",
         ),
-    params:
-        script=script("split_reviews.py"),
-        outdir=lambda wildcards, output: os.path.dirname(output.label_map),
-        text_column=config["data"]["text_column"],
-        label_column=config["data"]["label_column"],
-        split=config["reviews"]["split"],
-        flags=" ".join(
-            [
-                flag("lowercase", config["reviews"]["lowercase"]),
-                flag("strip-accents", config["reviews"]["strip_accents"]),
-            ]
-        ),
     log:
         f"{LOGS}/data/split_reviews.log",
     benchmark:
@@ -105,8 +91,19 @@ rule split_reviews:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        outdir=lambda wildcards, output: os.path.dirname(output.label_map),
+        text_column=config["data"]["text_column"],
+        label_column=config["data"]["label_column"],
+        split=config["reviews"]["split"],
+        flags=" ".join(
+            [
+                flag("lowercase", config["reviews"]["lowercase"]),
+                flag("strip-accents", config["reviews"]["strip_accents"]),
+            ]
+        ),
     shell:
-        "python {params.script} --input {input:q} --outdir {params.outdir}"
+        python("split_reviews.py") + " --input {input:q} --outdir {params.outdir:q}"
         " --text-column {params.text_column:q} --label-column {params.label_column:q}"
         " --val {params.split[val]} --test {params.split[test]} --seed {params.split[seed]}"
-        " {params.flags} > {log} 2>&1"
+        " {params.flags} > {log:q} 2>&1"

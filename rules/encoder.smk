@@ -29,13 +29,6 @@ rule finetune_encoder:
             subcategory="Error analysis",
             caption="../report/partB_error_analysis.rst",
         ),
-    params:
-        flags=encoder_flags,
-        base=lambda wildcards: config["encoder"]["base_model"],
-        name=ENCODER,
-        outdir=run_dir,
-        ckpt=ckpt_dir,
-        save="",
     log:
         f"{LOGS}/partB/finetune_encoder/{ENCODER}/seed{{seed}}.log",
     benchmark:
@@ -47,6 +40,13 @@ rule finetune_encoder:
         nproc=1,
         mem_mb=8000,
         runtime=240,
+    params:
+        flags=encoder_flags,
+        base=lambda wildcards: config["encoder"]["base_model"],
+        name=ENCODER,
+        outdir=run_dir,
+        ckpt=ckpt_dir,
+        save="",
     shell:
         torchrun("finetune_encoder.py")
         + " --train {input.train:q} --val {input.val:q} --test {input.test:q} --label-map {input.label_map:q}"
@@ -60,6 +60,10 @@ use rule finetune_encoder as finetune_encoder_ablation with:
         trainlog=f"{PARTB}/ablations/{ENCODER}/bs{{bs}}_lr{{lr}}/seed{{seed}}/trainlog.csv",
         summary=f"{PARTB}/ablations/{ENCODER}/bs{{bs}}_lr{{lr}}/seed{{seed}}/summary.json",
         metrics=f"{PARTB}/ablations/{ENCODER}/bs{{bs}}_lr{{lr}}/seed{{seed}}/metrics_test.json",
+    log:
+        f"{LOGS}/partB/finetune_encoder_ablation/bs{{bs}}_lr{{lr}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCH}/partB/finetune_encoder_ablation/bs{{bs}}_lr{{lr}}/seed{{seed}}.tsv"
     params:
         flags=encoder_flags,
         base=lambda wildcards: config["encoder"]["base_model"],
@@ -67,7 +71,3 @@ use rule finetune_encoder as finetune_encoder_ablation with:
         outdir=run_dir,
         ckpt=ckpt_dir,
         save="--no-save-model",
-    log:
-        f"{LOGS}/partB/finetune_encoder_ablation/bs{{bs}}_lr{{lr}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCH}/partB/finetune_encoder_ablation/bs{{bs}}_lr{{lr}}/seed{{seed}}.tsv"

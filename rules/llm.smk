@@ -2,10 +2,6 @@
 # Evaluation and sampling are the recurrent models' rules with the LLM's inputs (one scorer, one sampler).
 
 
-wildcard_constraints:
-    block=r"\d+",
-
-
 rule finetune_llm:
     input:
         train=f"{DATA}/lyrics/train.txt",
@@ -17,12 +13,6 @@ rule finetune_llm:
         model=f"{PARTA}/models/{LLM}/seed{{seed}}/model_best.pt",
         trainlog=f"{PARTA}/models/{LLM}/seed{{seed}}/trainlog.csv",
         summary=f"{PARTA}/models/{LLM}/seed{{seed}}/summary.json",
-    params:
-        flags=llm_flags,
-        base=lambda wildcards: config["llm"]["base_model"],
-        name=LLM,
-        outdir=run_dir,
-        ckpt=ckpt_dir,
     log:
         f"{LOGS}/partA/finetune_llm/{LLM}/seed{{seed}}.log",
     benchmark:
@@ -34,6 +24,12 @@ rule finetune_llm:
         nproc=1,
         mem_mb=8000,
         runtime=480,
+    params:
+        flags=llm_flags,
+        base=lambda wildcards: config["llm"]["base_model"],
+        name=LLM,
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     shell:
         torchrun("finetune_llm.py")
         + " --train {input.train:q} --val {input.val:q} --base-model {params.base:q} --name {params.name:q}"
@@ -48,16 +44,16 @@ use rule finetune_llm as finetune_llm_context with:
         model=f"{PARTA}/ablations/context/{LLM}_L{{block}}/seed{{seed}}/model_best.pt",
         trainlog=f"{PARTA}/ablations/context/{LLM}_L{{block}}/seed{{seed}}/trainlog.csv",
         summary=f"{PARTA}/ablations/context/{LLM}_L{{block}}/seed{{seed}}/summary.json",
+    log:
+        f"{LOGS}/partA/finetune_llm_context/{LLM}_L{{block}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCH}/partA/finetune_llm_context/{LLM}_L{{block}}/seed{{seed}}.tsv"
     params:
         flags=llm_flags,
         base=lambda wildcards: config["llm"]["base_model"],
         name=lambda wildcards: f"{LLM}_L{wildcards.block}",
         outdir=run_dir,
         ckpt=ckpt_dir,
-    log:
-        f"{LOGS}/partA/finetune_llm_context/{LLM}_L{{block}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCH}/partA/finetune_llm_context/{LLM}_L{{block}}/seed{{seed}}.tsv"
 
 
 use rule eval_textgen as eval_llm with:
@@ -69,11 +65,6 @@ use rule eval_textgen as eval_llm with:
         test=f"{DATA}/lyrics/test.txt",
     output:
         f"{PARTA}/models/{LLM}/seed{{seed}}/eval.json",
-    params:
-        script=script("eval_textgen.py"),
-        model_dir=lambda wildcards, output: os.path.dirname(output[0]),
-        model_flags=llm_model_flags(),
-        device=config["device"],
     log:
         f"{LOGS}/partA/eval_llm/{LLM}/seed{{seed}}.log",
     benchmark:
@@ -81,6 +72,10 @@ use rule eval_textgen as eval_llm with:
     resources:
         mem_mb=8000,
         runtime=60,
+    params:
+        model_dir=lambda wildcards, output: os.path.dirname(output[0]),
+        model_flags=llm_model_flags(),
+        device=config["device"],
 
 
 use rule sample_textgen as sample_llm with:
@@ -96,11 +91,6 @@ use rule sample_textgen as sample_llm with:
             caption="../report/partA_samples.rst",
         ),
         jsonl=f"{PARTA}/models/{LLM}/seed{{seed}}/samples.jsonl",
-    params:
-        script=script("sample_textgen.py"),
-        model_dir=lambda wildcards, output: os.path.dirname(output.jsonl),
-        model_flags=llm_model_flags(),
-        flags=sample_flags(),
     log:
         f"{LOGS}/partA/sample_llm/{LLM}/seed{{seed}}.log",
     benchmark:
@@ -108,6 +98,10 @@ use rule sample_textgen as sample_llm with:
     resources:
         mem_mb=8000,
         runtime=60,
+    params:
+        model_dir=lambda wildcards, output: os.path.dirname(output.jsonl),
+        model_flags=llm_model_flags(),
+        flags=sample_flags(),
 
 
 use rule decoding_ablation as decoding_ablation_llm with:
@@ -117,11 +111,6 @@ use rule decoding_ablation as decoding_ablation_llm with:
         train=f"{DATA}/lyrics/train.txt",
     output:
         f"{PARTA}/ablations/decoding/{LLM}/seed{{seed}}.csv",
-    params:
-        script=script("sample_textgen.py"),
-        model_dir=lambda wildcards, input: os.path.dirname(os.path.dirname(input.adapter)),
-        model_flags=llm_model_flags(),
-        flags=decoding_grid_flags(),
     log:
         f"{LOGS}/partA/decoding_ablation_llm/{LLM}/seed{{seed}}.log",
     benchmark:
@@ -129,3 +118,7 @@ use rule decoding_ablation as decoding_ablation_llm with:
     resources:
         mem_mb=8000,
         runtime=120,
+    params:
+        model_dir=lambda wildcards, input: os.path.dirname(os.path.dirname(input.adapter)),
+        model_flags=llm_model_flags(),
+        flags=decoding_grid_flags(),

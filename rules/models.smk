@@ -9,9 +9,6 @@ rule build_tiny_models:
     output:
         llama=directory(TINY_MODELS["llm"]),
         deberta=directory(TINY_MODELS["encoder"]),
-    params:
-        script=script("build_tiny_models.py"),
-        seed=SEEDS[0],
     log:
         f"{LOGS}/models/build_tiny_models.log",
     conda:
@@ -20,6 +17,9 @@ rule build_tiny_models:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        seed=SEEDS[0],
     shell:
-        "python {params.script} --songs {input.songs} --reviews {input.reviews} --label-map {input.label_map}"
-        " --llama {output.llama} --deberta {output.deberta} --seed {params.seed} > {log} 2>&1"
+        python("build_tiny_models.py")
+        + " --songs {input.songs:q} --reviews {input.reviews:q} --label-map {input.label_map:q}"
+        " --llama {output.llama:q} --deberta {output.deberta:q} --seed {params.seed} > {log:q} 2>&1"

@@ -2,12 +2,6 @@
 # Every trained model runs once per seed, in its own seed{N} directory.
 
 
-wildcard_constraints:
-    arch="rnn|lstm|gru",
-    level="char|word",
-    seq_len=r"\d+",
-
-
 rule train_textgen:
     input:
         train=f"{DATA}/lyrics/train.txt",
@@ -17,11 +11,6 @@ rule train_textgen:
         trainlog=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/trainlog.csv",
         summary=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/summary.json",
         vocab=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/vocab.json",
-    params:
-        flags=textgen_flags,
-        name=lambda wildcards: f"{wildcards.arch}_{wildcards.level}",
-        outdir=run_dir,
-        ckpt=ckpt_dir,
     log:
         f"{LOGS}/partA/train_textgen/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
@@ -33,6 +22,11 @@ rule train_textgen:
         nproc=1,
         mem_mb=4000,
         runtime=240,
+    params:
+        flags=textgen_flags,
+        name=lambda wildcards: f"{wildcards.arch}_{wildcards.level}",
+        outdir=run_dir,
+        ckpt=ckpt_dir,
     shell:
         torchrun("train_textgen.py")
         + " --train {input.train:q} --val {input.val:q} --arch {wildcards.arch} --level {wildcards.level}"
@@ -47,15 +41,15 @@ use rule train_textgen as train_context with:
         trainlog=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}/trainlog.csv",
         summary=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}/summary.json",
         vocab=f"{PARTA}/ablations/context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}/vocab.json",
+    log:
+        f"{LOGS}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}.log",
+    benchmark:
+        f"{BENCH}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}.tsv"
     params:
         flags=textgen_flags,
         name=lambda wildcards: f"{wildcards.arch}_{wildcards.level}_L{wildcards.seq_len}",
         outdir=run_dir,
         ckpt=ckpt_dir,
-    log:
-        f"{LOGS}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}.log",
-    benchmark:
-        f"{BENCH}/partA/train_context/{{arch}}_{{level}}_L{{seq_len}}/seed{{seed}}.tsv"
 
 
 # One scorer for every Part A model: eval_llm (rules/llm.smk) is this rule with the LLM's inputs.
@@ -68,11 +62,6 @@ rule eval_textgen:
         test=f"{DATA}/lyrics/test.txt",
     output:
         f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/eval.json",
-    params:
-        script=script("eval_textgen.py"),
-        model_dir=lambda wildcards, output: os.path.dirname(output[0]),
-        model_flags="",
-        device=config["device"],
     log:
         f"{LOGS}/partA/eval_textgen/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
@@ -83,8 +72,12 @@ rule eval_textgen:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        model_dir=lambda wildcards, output: os.path.dirname(output[0]),
+        model_flags="",
+        device=config["device"],
     shell:
-        "python {params.script:q} --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
+        python("eval_textgen.py") + " --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
         " --val {input.val:q} --test {input.test:q} --output {output:q} --device {params.device}"
         " --threads {threads} > {log:q} 2>&1"
 
@@ -103,11 +96,6 @@ rule sample_textgen:
             caption="../report/partA_samples.rst",
         ),
         jsonl=f"{PARTA}/models/{{arch}}_{{level}}/seed{{seed}}/samples.jsonl",
-    params:
-        script=script("sample_textgen.py"),
-        model_dir=lambda wildcards, output: os.path.dirname(output.jsonl),
-        model_flags="",
-        flags=sample_flags(),
     log:
         f"{LOGS}/partA/sample_textgen/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
@@ -118,8 +106,12 @@ rule sample_textgen:
     resources:
         mem_mb=4000,
         runtime=30,
+    params:
+        model_dir=lambda wildcards, output: os.path.dirname(output.jsonl),
+        model_flags="",
+        flags=sample_flags(),
     shell:
-        "python {params.script:q} --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
+        python("sample_textgen.py") + " --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
         " {params.flags} --seed {wildcards.seed} --out-md {output.md:q} --out-jsonl {output.jsonl:q}"
         " --threads {threads} > {log:q} 2>&1"
 
@@ -132,11 +124,6 @@ rule decoding_ablation:
         train=f"{DATA}/lyrics/train.txt",
     output:
         f"{PARTA}/ablations/decoding/{{arch}}_{{level}}/seed{{seed}}.csv",
-    params:
-        script=script("sample_textgen.py"),
-        model_dir=lambda wildcards, input: os.path.dirname(input.model),
-        model_flags="",
-        flags=decoding_grid_flags(),
     log:
         f"{LOGS}/partA/decoding_ablation/{{arch}}_{{level}}/seed{{seed}}.log",
     benchmark:
@@ -147,66 +134,10 @@ rule decoding_ablation:
     resources:
         mem_mb=4000,
         runtime=60,
-    shell:
-        "python {params.script:q} --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
-        " {params.flags} --seed {wildcards.seed} --grid-output {output:q} --threads {threads} > {log:q} 2>&1"
-
-
-rule report_partA:
-    input:
-        summaries=partA_runs("summary.json"),
-        trainlogs=partA_runs("trainlog.csv"),
-        evals=partA_runs("eval.json"),
-        samples=partA_runs("samples.jsonl"),
-        context=context_runs("summary.json"),
-        context_logs=context_runs("trainlog.csv"),
-        decoding=decoding_grids(),
-    output:
-        metrics=report(
-            f"{PARTA}/analysis/metrics.csv",
-            category="Part A",
-            subcategory="Metrics",
-            caption="../report/partA_metrics.rst",
-        ),
-        table=f"{PARTA}/analysis/metrics.md",
-        songs=f"{PARTA}/analysis/song_scores.csv",
-        curves=report(
-            f"{PARTA}/analysis/learning_curves.png",
-            category="Part A",
-            subcategory="Training",
-            caption="../report/partA_learning_curves.rst",
-        ),
-        bpc=report(
-            f"{PARTA}/analysis/bpc.png",
-            category="Part A",
-            subcategory="Metrics",
-            caption="../report/partA_bpc.rst",
-        ),
-        context=report(
-            f"{PARTA}/analysis/context_length.png",
-            category="Part A",
-            subcategory="Ablations",
-            caption="../report/partA_context.rst",
-        ),
-        decoding=report(
-            f"{PARTA}/analysis/decoding_heatmaps.png",
-            category="Part A",
-            subcategory="Ablations",
-            caption="../report/partA_decoding.rst",
-        ),
     params:
-        script=script("report_partA.py"),
-        models=lambda wildcards, input: [os.path.dirname(p) for p in input.summaries],
-        context=lambda wildcards, input: [os.path.dirname(p) for p in input.context],
-        outdir=lambda wildcards, output: os.path.dirname(output.metrics),
-    log:
-        f"{LOGS}/partA/report_partA.log",
-    conda:
-        "../envs/cpu.yaml"
-    threads: 1
-    resources:
-        mem_mb=2000,
-        runtime=20,
+        model_dir=lambda wildcards, input: os.path.dirname(input.model),
+        model_flags="",
+        flags=decoding_grid_flags(),
     shell:
-        "python {params.script:q} --models {params.models:q} --context {params.context:q}"
-        " --decoding {input.decoding:q} --outdir {params.outdir:q} > {log:q} 2>&1"
+        python("sample_textgen.py") + " --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
+        " {params.flags} --seed {wildcards.seed} --grid-output {output:q} --threads {threads} > {log:q} 2>&1"

@@ -13,8 +13,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from nlpbench import baselines, cli
-from nlpbench.classify_eval import load_label_map
+from nlpbench.classify import baselines
+from nlpbench.classify.scoring import load_label_map
+from nlpbench.core import cli
 
 
 def positive_float(text: str) -> float:

@@ -16,10 +16,11 @@ import sys
 
 import pandas as pd
 
-from nlpbench import cli, tiny_models
-from nlpbench.classify_eval import load_label_map
-from nlpbench.lyrics import END, START
-from nlpbench.textgen_data import read_songs
+from nlpbench.classify.scoring import load_label_map
+from nlpbench.core import cli
+from nlpbench.data.lyrics import END, START
+from nlpbench.lm.batching import read_songs
+from nlpbench.models import tiny_hf
 
 
 def main(argv=None):
@@ -36,8 +37,8 @@ def main(argv=None):
     songs = [f"{START}\n{song}\n{END}" for song in read_songs(args.songs)]
     reviews = pd.read_csv(args.reviews, keep_default_na=False)["text"].tolist()
     k = len(load_label_map(args.label_map)["classes"])
-    tiny_models.build_llama(songs, args.llama, vocab_size=args.llama_vocab, seed=args.seed)
-    tiny_models.build_deberta(reviews, args.deberta, num_labels=k, vocab_size=args.deberta_vocab, seed=args.seed)
+    tiny_hf.build_llama(songs, args.llama, vocab_size=args.llama_vocab, seed=args.seed)
+    tiny_hf.build_deberta(reviews, args.deberta, num_labels=k, vocab_size=args.deberta_vocab, seed=args.seed)
     print(f"tiny Llama in {args.llama}, tiny DeBERTa-v2 ({k} classes) in {args.deberta}", file=sys.stderr)
 
 

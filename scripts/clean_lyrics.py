@@ -8,9 +8,10 @@
 import argparse
 import sys
 
-from nlpbench import cli, lyrics, plots
-from nlpbench.argtypes import non_negative_int
-from nlpbench.io import read_text, write_json, write_text
+from nlpbench.core import cli, plots
+from nlpbench.core.argtypes import non_negative_int
+from nlpbench.core.io import read_text, write_json, write_text
+from nlpbench.data import lyrics
 
 
 def main(argv=None):

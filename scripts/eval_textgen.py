@@ -18,9 +18,11 @@ from pathlib import Path
 
 import torch
 
-from nlpbench import cli, distributed, llm, textgen
-from nlpbench.io import write_json
-from nlpbench.textgen_data import read_songs
+from nlpbench.core import cli
+from nlpbench.core.io import write_json
+from nlpbench.lm import llm, perplexity, recurrent
+from nlpbench.lm.batching import read_songs
+from nlpbench.train import distributed
 
 
 def main(argv=None):
@@ -41,13 +43,14 @@ def main(argv=None):
     splits = {"val": read_songs(args.val), "test": read_songs(args.test)}
     if llm.is_llm_dir(args.model_dir):
         model, codec, info = llm.load_trained(args.model_dir, ctx.device, args.base_model, args.quantization)
-        scores = llm.evaluate_splits(model, codec, splits, info["block_size"], ctx)
-        unit, oov_counting = "token", None
+        scorer = llm.Scorer(model, codec, info["block_size"], ctx)
     else:
-        model, vocab = textgen.load(args.model_dir, ctx.device)
-        scores = textgen.evaluate_splits(model, vocab, read_songs(args.train), splits, ctx)
-        unit, oov_counting = vocab.level, textgen.OOV_NOTE[vocab.level]
-    write_json(args.output, {**identity(args.model_dir), "ppl_unit": unit, "oov_counting": oov_counting, "device": str(ctx.device), **scores})
+        model, vocab = recurrent.load(args.model_dir, ctx.device)
+        scorer = recurrent.Scorer(model, vocab, read_songs(args.train), ctx)
+    scores = perplexity.evaluate_splits(scorer, splits)
+    unit = scorer.unit
+    write_json(args.output, {**identity(args.model_dir), "ppl_unit": unit, "oov_counting": scorer.oov_counting,
+                             "device": str(ctx.device), **scores})
     print(f"{args.model_dir}: val bpc {scores['val']['bpc']:.4f} test bpc {scores['test']['bpc']:.4f} "
           f"test ppl {scores['test']['ppl']:.2f} ({unit})", file=sys.stderr)
 

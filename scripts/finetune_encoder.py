@@ -15,10 +15,9 @@ train as one does); --grad-accum multiplies it.
 Writes to --outdir (rank 0): model/ (the fine-tuned model and tokenizer via
 save_pretrained: load it with the Auto classes), trainlog.csv, summary.json and
 the test artifacts of every classifier (metrics_test.json,
-confusion_matrix.csv/.png, errors.csv, error_analysis.md). The model_best.pt
-that training keeps is deleted once model/ holds the same weights: for
-mDeBERTa-v3-base (280M parameters) it would be another 1.1 GB per run.
---no-save-model (ablation runs) keeps neither.
+confusion_matrix.csv/.png, errors.csv, error_analysis.md). No model_best.pt:
+model/ holds the same weights, and for mDeBERTa-v3-base (280M parameters) it
+would be another 1.1 GB per run. --no-save-model (ablation runs) keeps neither.
 """
 
 import argparse
@@ -27,8 +26,10 @@ from pathlib import Path
 
 import torch
 
-from nlpbench import classify, classify_eval, cli, distributed, encoder, trainer
-from nlpbench.io import write_json
+from nlpbench.classify import encoder, pipeline, scoring
+from nlpbench.core import cli
+from nlpbench.core.io import write_json
+from nlpbench.train import distributed, flags, trainer
 
 SPLITS = ("train", "val", "test")
 RUN_KEYS = ("train", "val", "base_model", "max_length", "epochs", "batch_size", "grad_accum", "lr", "warmup_ratio",
@@ -48,7 +49,7 @@ def parse(argv):
     ap.add_argument("--warmup-ratio", type=float, default=0.1)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--patience", type=int, default=2)
-    trainer.add_run_args(ap)
+    flags.add_run_args(ap)
     ap.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=True,
                     help="write the fine-tuned model to OUTDIR/model (off: metrics only, e.g. for ablations)")
     args = ap.parse_args(argv)
@@ -61,11 +62,11 @@ def parse(argv):
 def main(argv=None):
     args = parse(argv)
     base = encoder.resolve_base_model(args.base_model)  # first: a missing model fails before anything heavy
-    ctx = trainer.init_run(args)
+    ctx = flags.init_run(args)
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar()  # carriage-return bars garble SLURM logs
-    label_map = classify_eval.load_label_map(args.label_map)
-    names = classify_eval.class_names(label_map)
+    label_map = scoring.load_label_map(args.label_map)
+    names = scoring.class_names(label_map)
     frames = {s: encoder.read_split(getattr(args, s), len(names)) for s in SPLITS}
     torch.manual_seed(args.seed)  # the new head: the same initial weights on every run and every rank
     tokenizer, hf_model = encoder.load_encoder(base, names)
@@ -75,24 +76,23 @@ def main(argv=None):
         tokenizer, frames["train"]["text"], frames["train"]["label"].tolist(), frames["val"]["text"],
         frames["val"]["label"].tolist(), len(names), max_length=args.max_length, batch_size=args.batch_size,
         seed=args.seed, ctx=ctx)
-    task.meta = {"name": args.name, "base_model": str(base), "model_type": hf_model.config.model_type,
-                 "max_length": args.max_length, "classes": names}
+    meta = {"name": args.name, "base_model": str(base), "model_type": hf_model.config.model_type,
+            "max_length": args.max_length, "classes": names}
     run = {key: getattr(args, key) for key in RUN_KEYS}
-    cfg = trainer.fit_config(args, run, args.name, warmup_ratio=args.warmup_ratio, monitor=task.monitor,
+    cfg = flags.fit_config(args, run, args.name, warmup_ratio=args.warmup_ratio, monitor=task.monitor,
                              mode=task.mode, grad_accum=args.grad_accum)
     outdir = Path(args.outdir)
-    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir)
+    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir, meta=meta, save_best=False)
     if ctx.is_main:
         # The test split, once, with the weights chosen on val, in the precision validation ran in.
         test_ids = encoder.encode(tokenizer, frames["test"]["text"], args.max_length)
         with trainer.autocast(cfg, ctx):
-            probs, speed = classify.timed_predict(model, test_ids, tokenizer.pad_token_id, ctx.device)
-        metrics = classify_eval.write_eval_artifacts(
+            probs, speed = pipeline.timed_predict(model, test_ids, tokenizer.pad_token_id, ctx.device)
+        metrics = scoring.write_eval_artifacts(
             outdir, frames["test"], probs.argmax(1).numpy(), probs.numpy(), label_map,
             extra={"name": args.name, "inference_reviews_per_s": speed, "device": str(ctx.device)})
         if args.save_model:
             encoder.save_pretrained(model, tokenizer, outdir / "model")
-        (outdir / "model_best.pt").unlink(missing_ok=True)  # model/ holds these weights (see the docstring)
         write_json(outdir / "summary.json", summary(args, run, base, model, tokenizer, res, ctx))
         trainer.clear_checkpoint(args.ckpt_dir)
         print(f"[{args.name}] test accuracy {metrics['accuracy']:.4f} macro-F1 {metrics['macro_f1']:.4f}",
@@ -101,13 +101,11 @@ def main(argv=None):
 
 
 def summary(args, run, base, model, tokenizer, res, ctx) -> dict:
-    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
     return {
         "name": args.name, "arch": model.hf.config.model_type, "family": "transformer",
         **trainer.run_summary(model, res, ctx, args.epochs, "reviews", args.seed),
         "vocab_size": len(tokenizer), "embeddings_coverage": None, "batch_size": args.batch_size, "lr": args.lr,
-        "best_val_macro_f1": best["val_macro_f1"], "best_val_accuracy": best["val_accuracy"],
-        "best_val_loss": best["val_loss"], "config": run, "base_model": str(base), "max_length": args.max_length,
+        "config": run, "base_model": str(base), "max_length": args.max_length,
     }
 
 

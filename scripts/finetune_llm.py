@@ -20,11 +20,13 @@ from pathlib import Path
 
 import torch
 
-from nlpbench import cli, distributed, llm, trainer
-from nlpbench.argtypes import at_least_two, ratio
-from nlpbench.hf_local import require_model_dir
-from nlpbench.io import write_json
-from nlpbench.textgen_data import read_songs
+from nlpbench.core import cli
+from nlpbench.core.argtypes import at_least_two, ratio
+from nlpbench.core.hf_local import require_model_dir
+from nlpbench.core.io import write_json
+from nlpbench.lm import llm
+from nlpbench.lm.batching import read_songs
+from nlpbench.train import distributed, flags, trainer
 
 # Values that define the run (a checkpoint of other values is not resumed).
 RUN_KEYS = ("train", "val", "base_model", "quantization", "lora_r", "lora_alpha", "lora_dropout", "target_modules",
@@ -56,7 +58,7 @@ def parse(argv):
     ap.add_argument("--clip", type=float, default=1.0)
     ap.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--patience", type=int, default=3)
-    trainer.add_run_args(ap)
+    flags.add_run_args(ap)
     ap.add_argument("--sample-max-tokens", type=int, default=200, help="length of the per-epoch sample")
     return ap.parse_args(argv)
 
@@ -64,7 +66,7 @@ def parse(argv):
 def main(argv=None):
     args = parse(argv)
     require_model_dir(args.base_model, "llm.base_model")  # before anything heavy
-    ctx = trainer.init_run(args)
+    ctx = flags.init_run(args)
     train_songs, val_songs = read_songs(args.train), read_songs(args.val)
     model, tokenizer = llm.load_base(args.base_model, args.quantization, ctx.device, args.precision)
     arch = model.config.model_type
@@ -75,11 +77,11 @@ def main(argv=None):
     task = llm.LLMTask(codec, train_songs, val_songs, batch_size=args.batch_size, block_size=args.block_size,
                        seed=args.seed, ctx=ctx, name=args.name, sample_tokens=args.sample_max_tokens)
     run = {k: getattr(args, k) for k in RUN_KEYS}
-    task.meta = {"name": args.name, "level": "subword", "base_model": args.base_model,
-                 "quantization": args.quantization, "block_size": args.block_size, "lora": lora_settings(args)}
-    cfg = trainer.fit_config(args, run, args.name, clip=args.clip, warmup_ratio=args.warmup_ratio,
+    meta = {"name": args.name, "level": "subword", "base_model": args.base_model,
+            "quantization": args.quantization, "block_size": args.block_size, "lora": lora_settings(args)}
+    cfg = flags.fit_config(args, run, args.name, clip=args.clip, warmup_ratio=args.warmup_ratio,
                              grad_accum=args.grad_accum, monitor="val_loss", mode="min", trainable_only=True)
-    res = trainer.fit(model, task, cfg, ctx, args.outdir, args.ckpt_dir)
+    res = trainer.fit(model, task, cfg, ctx, args.outdir, args.ckpt_dir, meta=meta)
     if ctx.is_main:  # fit left the best epoch's adapter weights in the model
         outdir = Path(args.outdir)
         llm.save_adapter(model, outdir / llm.ADAPTER)
@@ -94,14 +96,12 @@ def lora_settings(args) -> dict:
 
 
 def summary(args, arch, run, model, vocab_size, res, ctx) -> dict:
-    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
     total, trainable = llm.parameter_counts(model)
     return {
         "name": args.name, "arch": arch, "level": "subword", "family": "transformer",
         **trainer.run_summary(model, res, ctx, args.epochs, "tokens", args.seed),
         "params_total": total, "params_trainable": trainable,  # 4-bit weights counted unpacked
         "vocab_size": vocab_size, "seq_len": args.block_size,
-        "best_val_loss": best["val_loss"], "best_val_ppl": best["val_ppl"], "best_val_bpc": best["val_bpc"],
         "ppl_unit": "token", "quantization": args.quantization, "lora": lora_settings(args),
         "base_model": args.base_model, "gradient_checkpointing": args.gradient_checkpointing,
         "oov_rate_val": None, "oov_counting": None,

@@ -16,8 +16,8 @@ quality) and throughput.png.
 import argparse
 import sys
 
-from nlpbench import cli
-from nlpbench.report_compare import write_report
+from nlpbench.core import cli
+from nlpbench.report.compare import write_report
 
 
 def main(argv=None):

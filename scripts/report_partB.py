@@ -20,9 +20,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from nlpbench import cli
-from nlpbench import report_partb as rep
-from nlpbench.io import write_text
+from nlpbench.core import cli
+from nlpbench.core.io import write_text
+from nlpbench.report import partb as rep
 
 
 def main(argv=None):

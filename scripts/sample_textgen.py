@@ -20,9 +20,11 @@ import sys
 
 import torch
 
-from nlpbench import cli, distributed, genmetrics, llm, sampling, textgen
-from nlpbench.io import atomic_path, write_text
-from nlpbench.textgen_data import read_songs
+from nlpbench.core import cli
+from nlpbench.core.io import atomic_path, write_text
+from nlpbench.lm import genmetrics, llm, recurrent, sampling
+from nlpbench.lm.batching import read_songs
+from nlpbench.train import distributed
 
 
 def main(argv=None):
@@ -51,24 +53,23 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     device = distributed.pick_device(args.device)
-    if llm.is_llm_dir(args.model_dir):  # the codec plays the vocabulary's part; copying is counted on words
-        model, vocab, _ = llm.load_trained(args.model_dir, device, args.base_model, args.quantization)
-        sample_fn, copy_level = llm.sample_songs, "word"
+    if llm.is_llm_dir(args.model_dir):  # the tokenizer's codec plays the vocabulary's part
+        model, codec, _ = llm.load_trained(args.model_dir, device, args.base_model, args.quantization)
+        step = llm.hf_step(model)
     else:
-        model, vocab = textgen.load(args.model_dir, device)
-        sample_fn, copy_level = textgen.sample_songs, vocab.level
-    checker = genmetrics.copy_checker("\n".join(read_songs(args.train)), copy_level)
+        model, vocab = recurrent.load(args.model_dir, device)
+        step, codec = recurrent.rnn_step(model), recurrent.VocabCodec(vocab)
+    checker = genmetrics.copy_checker("\n".join(read_songs(args.train)), codec.level)
     if args.grid_output:
-        rows = textgen.decoding_grid(model, vocab, args.grid_temperature, args.grid_top_p, args.grid_top_k,
-                                     args.samples_per_setting, args.max_tokens, args.seed, checker, device,
-                                     sample_fn=sample_fn)
+        rows = sampling.decoding_grid(step, codec, args.grid_temperature, args.grid_top_p, args.grid_top_k,
+                                      args.samples_per_setting, args.max_tokens, args.seed, checker, device)
         write_csv(args.grid_output, rows)
         return
     if not (args.out_md and args.out_jsonl):
         ap.error("give --out-md and --out-jsonl (or --grid-output)")
     decoding = sampling.Decoding(args.temperature, args.top_k, args.top_p)
-    songs = sample_fn(model, vocab, decoding, args.num_songs, args.max_tokens, args.seed, args.prompts, device,
-                      checker)
+    songs = sampling.sample_songs(step, codec, decoding, args.num_songs, args.max_tokens, args.seed, args.prompts,
+                                  device, checker)
     write_text(args.out_jsonl, "".join(json.dumps(s, ensure_ascii=False) + "\n" for s in songs))
     write_text(args.out_md, markdown(args.model_dir, decoding, songs))
 

@@ -17,9 +17,10 @@ import hashlib
 import sys
 from pathlib import Path
 
-from nlpbench import cli, lyrics
-from nlpbench.argtypes import fraction, similarity
-from nlpbench.io import read_text, write_json, write_text
+from nlpbench.core import cli
+from nlpbench.core.argtypes import fraction, similarity
+from nlpbench.core.io import read_text, write_json, write_text
+from nlpbench.data import lyrics
 
 SPLITS = ("train", "val", "test")
 

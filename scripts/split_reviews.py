@@ -13,9 +13,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from nlpbench import cli, reviews
-from nlpbench.argtypes import fraction
-from nlpbench.io import atomic_path, write_json
+from nlpbench.core import cli
+from nlpbench.core.argtypes import fraction
+from nlpbench.core.io import atomic_path, write_json
+from nlpbench.data import reviews
 
 SPLITS = ("train", "val", "test")
 

@@ -17,11 +17,14 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from nlpbench import classify, classify_eval, cli, distributed, trainer
-from nlpbench.argtypes import non_negative_int
-from nlpbench.io import write_json
+from nlpbench.classify import pipeline, scoring
+from nlpbench.core import cli
+from nlpbench.core.argtypes import non_negative_int
+from nlpbench.core.config import allowed
+from nlpbench.core.io import write_json
+from nlpbench.data.vocab import Vocab
 from nlpbench.models.classifiers import build_classifier
-from nlpbench.textgen_data import Vocab
+from nlpbench.train import distributed, flags, trainer
 
 RUN_KEYS = ("train", "val", "arch", "lowercase", "strip_accents", "min_freq", "max_len", "subword_buckets", "subword_n",
             "embed_dim", "embeddings",
@@ -33,7 +36,7 @@ def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     for name in ("train", "val", "test", "label_map", "outdir", "ckpt_dir"):
         ap.add_argument("--" + name.replace("_", "-"), required=True)
-    ap.add_argument("--arch", choices=["cnn", "rnn", "lstm", "gru"], required=True)
+    ap.add_argument("--arch", choices=allowed("classifier_arch"), required=True)
     ap.add_argument("--name", help="model name in logs and summary (default ARCH)")
     ap.add_argument("--lowercase", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--strip-accents", action=argparse.BooleanOptionalAction, default=False)
@@ -58,7 +61,7 @@ def parse(argv):
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--patience", type=int, default=3)
     ap.add_argument("--class-weights", action=argparse.BooleanOptionalAction, default=False)
-    trainer.add_run_args(ap)
+    flags.add_run_args(ap)
     args = ap.parse_args(argv)
     if not 1 <= args.subword_n[0] <= args.subword_n[1]:
         ap.error(f"--subword-n {args.subword_n[0]} {args.subword_n[1]}: give 1 <= MIN_N <= MAX_N")
@@ -67,17 +70,17 @@ def parse(argv):
 
 def main(argv=None):
     args = parse(argv)
-    ctx = trainer.init_run(args)
+    ctx = flags.init_run(args)
     name = args.name or args.arch
     frames = {s: pd.read_csv(getattr(args, s), keep_default_na=False) for s in ("train", "val", "test")}
-    label_map = classify_eval.load_label_map(args.label_map)
+    label_map = scoring.load_label_map(args.label_map)
     k = len(label_map["classes"])
     tok = dict(lowercase=args.lowercase, strip_accents=args.strip_accents)
-    vocab = Vocab.from_tokens((classify.tokenize_review(t, **tok) for t in frames["train"]["text"]), "word",
+    vocab = Vocab.from_tokens((pipeline.tokenize_review(t, **tok) for t in frames["train"]["text"]), "word",
                               args.min_freq)
-    subwords = classify.subword_spec(args.subword_buckets, args.subword_n)
-    seqs = {s: classify.encode(df["text"], vocab, args.max_len, **tok, subwords=subwords) for s, df in frames.items()}
-    vectors, coverage = (classify.load_vectors(args.embeddings, vocab, args.embed_dim) if args.embeddings
+    subwords = pipeline.subword_spec(args.subword_buckets, args.subword_n)
+    seqs = {s: pipeline.encode(df["text"], vocab, args.max_len, **tok, subwords=subwords) for s, df in frames.items()}
+    vectors, coverage = (pipeline.load_vectors(args.embeddings, vocab, args.embed_dim) if args.embeddings
                          else (None, None))
     torch.manual_seed(args.seed)  # same initial weights on every run and every rank
     model = build_classifier(args.arch, len(vocab), k, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
@@ -85,22 +88,22 @@ def main(argv=None):
                              kernel_sizes=args.cnn_kernel_sizes, channels=args.cnn_channels, dropout=args.dropout,
                              pad=vocab.pad, vectors=vectors, subword_buckets=args.subword_buckets)
     train_labels = frames["train"]["label"].tolist()
-    task = classify.ClassifyTask(
+    task = pipeline.ClassifyTask(
         seqs["train"], train_labels, seqs["val"], frames["val"]["label"].tolist(), k, batch_size=args.batch_size,
         seed=args.seed, pad=vocab.pad, ctx=ctx,
-        class_weights=classify.inverse_frequency_weights(train_labels, k) if args.class_weights else None)
-    task.meta = {"model_args": model.args, "name": name, "tokenizer": tok, "max_len": args.max_len,
-                 "subwords": subwords}
+        class_weights=pipeline.inverse_frequency_weights(train_labels, k) if args.class_weights else None)
+    meta = {"model_args": model.args, "name": name, "tokenizer": tok, "max_len": args.max_len,
+            "subwords": subwords}
     run = {key: getattr(args, key) for key in RUN_KEYS}
-    cfg = trainer.fit_config(args, run, name, monitor="val_macro_f1", mode="max")
+    cfg = flags.fit_config(args, run, name, monitor="val_macro_f1", mode="max")
     outdir = Path(args.outdir)
     if ctx.is_main:
         vocab.to_json(outdir / "vocab.json")
-    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir)
+    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir, meta=meta)
     if ctx.is_main:
         # The test split, once, with the weights chosen on val.
-        probs, speed = classify.timed_predict(model, seqs["test"], vocab.pad, ctx.device)
-        metrics = classify_eval.write_eval_artifacts(
+        probs, speed = pipeline.timed_predict(model, seqs["test"], vocab.pad, ctx.device)
+        metrics = scoring.write_eval_artifacts(
             outdir, frames["test"], probs.argmax(1).numpy(), probs.numpy(), label_map,
             extra={"name": name, "inference_reviews_per_s": speed, "device": str(ctx.device)})
         write_json(outdir / "summary.json", summary(name, args, run, model, vocab, res, ctx, coverage))
@@ -111,13 +114,11 @@ def main(argv=None):
 
 
 def summary(name, args, run, model, vocab, res, ctx, coverage) -> dict:
-    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
     return {
         "name": name, "arch": args.arch, "family": "convolutional" if args.arch == "cnn" else "recurrent",
         **trainer.run_summary(model, res, ctx, args.epochs, "reviews", args.seed),
         "vocab_size": len(vocab), "embeddings_coverage": coverage, "batch_size": args.batch_size, "lr": args.lr,
-        "best_val_macro_f1": best["val_macro_f1"], "best_val_accuracy": best["val_accuracy"],
-        "best_val_loss": best["val_loss"], "config": run,
+        "config": run,
     }
 
 if __name__ == "__main__":

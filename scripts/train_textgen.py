@@ -16,10 +16,14 @@ from pathlib import Path
 
 import torch
 
-from nlpbench import cli, distributed, textgen, trainer
-from nlpbench.argtypes import fraction
-from nlpbench.io import write_json
-from nlpbench.textgen_data import Vocab, encode_songs, eval_chars, oov_stats, read_songs
+from nlpbench.core import cli
+from nlpbench.core.argtypes import fraction
+from nlpbench.core.config import allowed
+from nlpbench.core.io import write_json
+from nlpbench.data.vocab import Vocab
+from nlpbench.lm import recurrent
+from nlpbench.lm.batching import encode_songs, eval_chars, oov_stats, read_songs
+from nlpbench.train import distributed, flags, trainer
 
 # Hyperparameters that define the run (a checkpoint of other values is not resumed).
 RUN_KEYS = ("train", "val", "arch", "level", "embed_dim", "hidden_dim", "num_layers", "dropout", "tie_weights",
@@ -31,8 +35,8 @@ def parse(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--train", required=True)
     ap.add_argument("--val", required=True)
-    ap.add_argument("--arch", choices=["rnn", "lstm", "gru"], required=True)
-    ap.add_argument("--level", choices=["char", "word"], required=True)
+    ap.add_argument("--arch", choices=allowed("recurrent_cell"), required=True)
+    ap.add_argument("--level", choices=allowed("token_level"), required=True)
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--ckpt-dir", required=True, help="where last.pt lives (not a declared output)")
     ap.add_argument("--name", help="model name in logs and summary (default ARCH_LEVEL)")
@@ -51,31 +55,31 @@ def parse(argv):
     ap.add_argument("--warmup-ratio", type=fraction, default=0.02)
     ap.add_argument("--word-min-freq", type=int, default=2)
     ap.add_argument("--sample-tokens", type=int, default=200, help="length of the per-epoch sample")
-    trainer.add_run_args(ap)
+    flags.add_run_args(ap)
     return ap.parse_args(argv)
 
 
 def main(argv=None):
     args = parse(argv)
-    ctx = trainer.init_run(args)
+    ctx = flags.init_run(args)
     name = args.name or f"{args.arch}_{args.level}"
     train_songs, val_songs = read_songs(args.train), read_songs(args.val)
     vocab = Vocab.build(train_songs, args.level, args.word_min_freq if args.level == "word" else 1)
     torch.manual_seed(args.seed)  # same initial weights on every run and every rank
-    model = textgen.build_model(vocab, args.arch, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
+    model = recurrent.build_model(vocab, args.arch, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
                                 num_layers=args.num_layers, dropout=args.dropout, tie_weights=args.tie_weights)
-    spelling = textgen.song_spelling(val_songs, vocab, textgen.unknown_token_cost(vocab, train_songs))
-    task = textgen.LMTask(encode_songs(train_songs, vocab), encode_songs(val_songs, vocab), vocab,
+    spelling = recurrent.song_spelling(val_songs, vocab, recurrent.unknown_token_cost(vocab, train_songs))
+    task = recurrent.LMTask(encode_songs(train_songs, vocab), encode_songs(val_songs, vocab), vocab,
                           batch_size=args.batch_size, seq_len=args.seq_len, seed=args.seed, ctx=ctx,
                           val_chars=eval_chars(val_songs), val_spelling=sum(spelling), name=name,
                           sample_tokens=args.sample_tokens)
-    task.meta = {"model_args": model.args, "name": name, "level": args.level}
+    meta = {"model_args": model.args, "name": name, "level": args.level}
     run = {k: getattr(args, k) for k in RUN_KEYS}
-    cfg = trainer.fit_config(args, run, name, clip=args.clip, warmup_ratio=args.warmup_ratio)
+    cfg = flags.fit_config(args, run, name, clip=args.clip, warmup_ratio=args.warmup_ratio)
     outdir = Path(args.outdir)
     if ctx.is_main:
         vocab.to_json(outdir / "vocab.json")
-    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir)
+    res = trainer.fit(model, task, cfg, ctx, outdir, args.ckpt_dir, meta=meta)
     if ctx.is_main:
         write_json(outdir / "summary.json", summary(name, args, run, model, vocab, res, ctx, val_songs))
         trainer.clear_checkpoint(args.ckpt_dir)
@@ -83,15 +87,13 @@ def main(argv=None):
 
 
 def summary(name, args, run, model, vocab, res, ctx, val_songs) -> dict:
-    best = next(r for r in res.history if r["epoch"] == res.best_epoch)
     return {
         "name": name, "arch": args.arch, "level": args.level, "family": "recurrent",
         **trainer.run_summary(model, res, ctx, args.epochs, "tokens", args.seed),
         "tied_weights": model.tied, "vocab_size": len(vocab), "seq_len": args.seq_len,
-        "best_val_loss": best["val_loss"], "best_val_ppl": best["val_ppl"], "best_val_bpc": best["val_bpc"],
         "ppl_unit": args.level,
         "oov_rate_val": oov_stats(val_songs, vocab)["oov_rate"] if args.level == "word" else None,
-        "oov_counting": textgen.OOV_NOTE[args.level],
+        "oov_counting": recurrent.OOV_NOTE[args.level],
         "config": run,
     }
 

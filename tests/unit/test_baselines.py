@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 from conftest import REPO, run_script
 
-from nlpbench import baselines
-from nlpbench.classify_eval import ARTIFACTS, METRIC_KEYS, load_label_map
-from nlpbench.errors import InputError
+from nlpbench.classify import baselines
+from nlpbench.classify.scoring import ARTIFACTS, METRIC_KEYS, load_label_map
+from nlpbench.core.errors import InputError
 
 SUMMARY_KEYS = {"name", "arch", "family", "params_total", "params_trainable", "best_val_macro_f1",
                 "best_val_accuracy", "selected", "val_grid", "train_seconds", "inference_reviews_per_s",

@@ -4,9 +4,10 @@ import torch
 from sklearn.metrics import f1_score
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from nlpbench import classify, distributed
+from nlpbench.classify import pipeline
+from nlpbench.data.vocab import Vocab
 from nlpbench.models.classifiers import CELLS, build_classifier, reverse_within
-from nlpbench.textgen_data import Vocab
+from nlpbench.train import distributed
 
 ARCHS = ["cnn", "rnn", "lstm", "gru"]
 
@@ -19,7 +20,7 @@ def model(arch, pooling="max", bidirectional=True):
 
 @pytest.mark.parametrize("arch", ARCHS)
 def test_logits_shape(arch):
-    ids, lengths = classify.collate([torch.tensor([5, 6, 7]), torch.tensor([8])], pad=0)
+    ids, lengths = pipeline.collate([torch.tensor([5, 6, 7]), torch.tensor([8])], pad=0)
     assert model(arch)(ids, lengths).shape == (2, 5)
 
 
@@ -28,11 +29,11 @@ def test_logits_shape(arch):
 def test_padding_never_changes_a_prediction(arch, pooling, bi):
     m = model(arch, pooling, bi)
     short, long = torch.tensor([4, 9, 11]), torch.arange(4, 30)
-    alone = m(*classify.collate([short], pad=0))
-    batched = m(*classify.collate([short, long], pad=0))
+    alone = m(*pipeline.collate([short], pad=0))
+    batched = m(*pipeline.collate([short, long], pad=0))
     assert torch.allclose(alone[0], batched[0], atol=1e-6)
     tiny = torch.tensor([7])  # shorter than the widest CNN kernel
-    assert torch.allclose(m(*classify.collate([tiny], 0))[0], m(*classify.collate([tiny, long], 0))[0], atol=1e-6)
+    assert torch.allclose(m(*pipeline.collate([tiny], 0))[0], m(*pipeline.collate([tiny, long], 0))[0], atol=1e-6)
 
 
 @pytest.mark.parametrize("arch,bi", [(a, b) for a in ("rnn", "lstm", "gru") for b in (True, False)])
@@ -45,7 +46,7 @@ def test_recurrent_encoder_equals_packed_sequences(arch, bi):
             layer, suffix = divmod(i, 2 if bi else 1)
             for name, w in cell.named_parameters():
                 getattr(ref, f"{name[:-1]}{layer}" + ("_reverse" if suffix else "")).copy_(w)
-    ids, lengths = classify.collate([torch.arange(4, 30), torch.tensor([4, 9, 11]), torch.tensor([7])], pad=0)
+    ids, lengths = pipeline.collate([torch.arange(4, 30), torch.tensor([4, 9, 11]), torch.tensor([7])], pad=0)
     x = m.embed(ids)
     packed, _ = ref(pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False))
     want, _ = pad_packed_sequence(packed, batch_first=True)
@@ -64,26 +65,26 @@ def test_macro_f1_from_confusion_equals_sklearn():
     y, p = rng.integers(0, 4, 200), rng.integers(0, 4, 200)
     p[:50] = y[:50]
     cm = np.bincount(y * 4 + p, minlength=16).reshape(4, 4)
-    assert classify.macro_f1_from_confusion(cm) == pytest.approx(f1_score(y, p, average="macro"))
+    assert pipeline.macro_f1_from_confusion(cm) == pytest.approx(f1_score(y, p, average="macro"))
 
 
 def test_tokenizer_options():
-    assert classify.tokenize_review("¡Qué RICO!", lowercase=True) == ["¡", "qué", "rico", "!"]
-    assert classify.tokenize_review("Qué rico", lowercase=False, strip_accents=True) == ["Que", "rico"]
+    assert pipeline.tokenize_review("¡Qué RICO!", lowercase=True) == ["¡", "qué", "rico", "!"]
+    assert pipeline.tokenize_review("Qué rico", lowercase=False, strip_accents=True) == ["Que", "rico"]
 
 
 def test_encode_cuts_to_max_len_and_never_returns_empty():
     vocab = Vocab.from_tokens([["muy", "bueno"]], "word")
-    seqs = classify.encode(["muy bueno muy bueno", ""], vocab, max_len=3, lowercase=True, strip_accents=False)
+    seqs = pipeline.encode(["muy bueno muy bueno", ""], vocab, max_len=3, lowercase=True, strip_accents=False)
     assert seqs[0].tolist() == [vocab.stoi["muy"], vocab.stoi["bueno"], vocab.stoi["muy"]]
     assert seqs[1].tolist() == [vocab.unk]
 
 
 def test_task_shards_each_global_batch_across_ranks():
     seqs = [torch.tensor([i + 4]) for i in range(10)]
-    full = classify.ClassifyTask(seqs, list(range(10)), seqs, list(range(10)), 10, batch_size=4, seed=1, pad=0,
+    full = pipeline.ClassifyTask(seqs, list(range(10)), seqs, list(range(10)), 10, batch_size=4, seed=1, pad=0,
                                  ctx=distributed.Context())
-    halves = [classify.ClassifyTask(seqs, list(range(10)), seqs, list(range(10)), 10, batch_size=4, seed=1, pad=0,
+    halves = [pipeline.ClassifyTask(seqs, list(range(10)), seqs, list(range(10)), 10, batch_size=4, seed=1, pad=0,
                                     ctx=distributed.Context(rank=r, world=2)) for r in (0, 1)]
     for epoch in (1, 2):
         whole = [b[2].tolist() for b in full.batches(epoch)]
@@ -97,31 +98,31 @@ def test_load_vectors_checks_the_file_and_dimension(tmp_path):
     vocab = Vocab.from_tokens([["hola", "mundo"]], "word")
     path = tmp_path / "v.txt"
     path.write_text("2 3\nhola 1 2 3\notra 4 5 6\n")
-    matrix, coverage = classify.load_vectors(path, vocab, 3)
+    matrix, coverage = pipeline.load_vectors(path, vocab, 3)
     assert matrix[vocab.stoi["hola"]].tolist() == [1, 2, 3] and coverage == 0.5
     with pytest.raises(Exception, match="expected 4"):
-        classify.load_vectors(path, vocab, 4)
+        pipeline.load_vectors(path, vocab, 4)
     with pytest.raises(Exception, match="classify.model.embeddings"):
-        classify.load_vectors(tmp_path / "missing.txt", vocab, 3)
+        pipeline.load_vectors(tmp_path / "missing.txt", vocab, 3)
 
 
 def test_char_ngrams_are_stable_bucket_ids_of_the_marked_word():
-    grams = classify.char_ngrams("sol", min_n=2, max_n=3, buckets=50)
+    grams = pipeline.char_ngrams("sol", min_n=2, max_n=3, buckets=50)
     assert len(grams) == 4 + 3  # "<sol>": 4 bigrams, 3 trigrams
     assert all(1 <= g <= 50 for g in grams)
     # crc32, unsalted: the same ids in every process (Python's hash() would differ per run)
     assert grams[0] == __import__("zlib").crc32(b"<s") % 50 + 1
-    assert classify.char_ngrams("buenísimo", 2, 5, 1 << 16) == classify.char_ngrams("buenísimo", 2, 5, 1 << 16)
+    assert pipeline.char_ngrams("buenísimo", 2, 5, 1 << 16) == pipeline.char_ngrams("buenísimo", 2, 5, 1 << 16)
 
 
 def test_encode_with_subwords_keeps_word_ids_and_gives_unseen_words_ngrams():
     vocab = Vocab.from_tokens([["muy", "bueno"]], "word")
     sub = dict(min_n=2, max_n=3, buckets=97)
-    plain = classify.encode(["muy buenísimo", ""], vocab, 8, lowercase=True, strip_accents=False)
-    seqs = classify.encode(["muy buenísimo", ""], vocab, 8, lowercase=True, strip_accents=False, subwords=sub)
+    plain = pipeline.encode(["muy buenísimo", ""], vocab, 8, lowercase=True, strip_accents=False)
+    seqs = pipeline.encode(["muy buenísimo", ""], vocab, 8, lowercase=True, strip_accents=False, subwords=sub)
     assert seqs[0][:, 0].tolist() == plain[0].tolist() == [vocab.stoi["muy"], vocab.unk]
     unseen = seqs[0][1, 1:]
-    assert sorted(unseen[unseen > 0].tolist()) == sorted(classify.char_ngrams("buenísimo", **sub))
+    assert sorted(unseen[unseen > 0].tolist()) == sorted(pipeline.char_ngrams("buenísimo", **sub))
     assert seqs[1].tolist() == [[vocab.unk]]  # an empty review: one <unk>, no n-grams
 
 
@@ -134,12 +135,13 @@ def subword_model(arch, pooling="mean"):
 @pytest.mark.parametrize("arch", ARCHS)
 def test_subword_padding_never_changes_a_prediction(arch):
     vocab = Vocab.from_tokens([["muy", "bueno", "el", "lugar"]], "word")
-    short, long, tiny = classify.encode(["muy bueno", "el lugar es muy bueno " * 5 + "increíble", "x"], vocab, 64,
-                                        lowercase=True, strip_accents=False, subwords=dict(min_n=2, max_n=4, buckets=97))
+    short, long, tiny = pipeline.encode(["muy bueno", "el lugar es muy bueno " * 5 + "increíble", "x"], vocab, 64,
+                                        lowercase=True, strip_accents=False,
+                                        subwords=dict(min_n=2, max_n=4, buckets=97))
     m = subword_model(arch)
     for seq in (short, tiny):
-        alone = m(*classify.collate([seq], vocab.pad))
-        assert torch.allclose(alone[0], m(*classify.collate([seq, long], vocab.pad))[0], atol=1e-6)
+        alone = m(*pipeline.collate([seq], vocab.pad))
+        assert torch.allclose(alone[0], m(*pipeline.collate([seq, long], vocab.pad))[0], atol=1e-6)
 
 
 def test_subword_embedding_averages_word_and_ngram_vectors():
@@ -155,10 +157,10 @@ def test_subword_embedding_averages_word_and_ngram_vectors():
 def test_predict_proba_sorts_by_length_yet_answers_in_the_order_given(arch):
     vocab = Vocab.from_tokens([["muy", "bueno", "el", "lugar"]], "word")
     texts = ["el lugar " * n + "muy bueno" for n in (7, 0, 3, 12, 1, 5)]
-    seqs = classify.encode(texts, vocab, 64, lowercase=True, strip_accents=False,
+    seqs = pipeline.encode(texts, vocab, 64, lowercase=True, strip_accents=False,
                            subwords=dict(min_n=2, max_n=4, buckets=97))
     m = subword_model(arch)
     with torch.no_grad():  # one review at a time: no padding, the order given
-        alone = torch.cat([torch.softmax(m(*classify.collate([s], vocab.pad)), -1) for s in seqs])
-    assert classify.by_length(seqs) == [1, 4, 2, 5, 0, 3]
-    assert torch.allclose(classify.predict_proba(m, seqs, vocab.pad, "cpu", batch=4), alone, atol=1e-6)
+        alone = torch.cat([torch.softmax(m(*pipeline.collate([s], vocab.pad)), -1) for s in seqs])
+    assert pipeline.by_length(seqs) == [1, 4, 2, 5, 0, 3]
+    assert torch.allclose(pipeline.predict_proba(m, seqs, vocab.pad, "cpu", batch=4), alone, atol=1e-6)

@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
 
-from nlpbench import classify_eval as ce
-from nlpbench.errors import InputError
+from nlpbench.classify import scoring as ce
+from nlpbench.core.errors import InputError
 
 
 def star_map(values=(1, 2, 3, 4, 5)):

@@ -4,8 +4,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nlpbench.config import describe, dotted, load_schema, validate_config
-from nlpbench.errors import InputError
+from nlpbench.core.config import describe, dotted, load_schema, validate_config
+from nlpbench.core.errors import InputError
 
 REPO = Path(__file__).resolve().parents[2]
 SCHEMA = load_schema(REPO / "schemas" / "config.schema.yaml")

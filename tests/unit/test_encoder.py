@@ -9,8 +9,10 @@ import pytest
 import torch
 from sklearn.metrics import f1_score
 
-from nlpbench import classify, distributed, encoder, tiny_models
-from nlpbench.errors import InputError
+from nlpbench.classify import encoder, pipeline
+from nlpbench.core.errors import InputError
+from nlpbench.models import tiny_hf
+from nlpbench.train import distributed
 
 NAMES = ["1", "2", "3", "4", "5"]
 WORDS = ["pésimo", "malo", "regular", "bueno", "excelente"]  # one cue word per class: learnable in a few steps
@@ -37,7 +39,7 @@ def one_thread():
 def tiny(tmp_path_factory):
     """A 3-class tiny DeBERTa-v2 (so loading it for 5 classes replaces the head)."""
     texts, _ = reviews(200)
-    return tiny_models.build_deberta(texts, tmp_path_factory.mktemp("enc") / "deberta3", num_labels=3,
+    return tiny_hf.build_deberta(texts, tmp_path_factory.mktemp("enc") / "deberta3", num_labels=3,
                                      vocab_size=120, hidden=32, layers=1, heads=2, intermediate=64)
 
 
@@ -153,7 +155,7 @@ def test_evaluate_and_prediction_agree_whatever_the_order(loaded):
     model, t = encoder.EncoderClassifier(hf).eval(), task(tokenizer)
     texts, labels = reviews(40, 2)
     ids = encoder.encode(tokenizer, texts, 24)
-    probs, speed = classify.timed_predict(model, ids, tokenizer.pad_token_id, torch.device("cpu"))
+    probs, speed = pipeline.timed_predict(model, ids, tokenizer.pad_token_id, torch.device("cpu"))
     with torch.no_grad():  # one review at a time: no padding, the order given
         alone = torch.cat([torch.softmax(model(i[None], torch.tensor([len(i)])), -1) for i in ids])
     assert probs.shape == (40, 5) and speed > 0

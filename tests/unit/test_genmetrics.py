@@ -2,8 +2,16 @@ import pickle
 
 import pytest
 
-from nlpbench.genmetrics import (COPY_N, CopyChecker, copy_checker, distinct_n, ngrams, repetition_rate,
-                                 sample_metrics, word_tokens)
+from nlpbench.lm.genmetrics import (
+    COPY_N,
+    CopyChecker,
+    copy_checker,
+    distinct_n,
+    ngrams,
+    repetition_rate,
+    sample_metrics,
+    word_tokens,
+)
 
 TRAIN_WORDS = [f"w{i}" for i in range(30)]
 NOVEL_WORDS = [f"new{i}" for i in range(30)]

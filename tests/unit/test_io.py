@@ -3,7 +3,7 @@ import logging
 
 import pytest
 
-from nlpbench import io
+from nlpbench.core import io
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])

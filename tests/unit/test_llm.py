@@ -7,11 +7,12 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from nlpbench import distributed, llm, lm_eval, sampling, trainer
-from nlpbench.errors import InputError
-from nlpbench.lyrics import END, START
-from nlpbench.textgen_data import eval_chars
-from nlpbench.tiny_models import build_llama
+from nlpbench.core.errors import InputError
+from nlpbench.data.lyrics import END, START
+from nlpbench.lm import llm, perplexity, sampling
+from nlpbench.lm.batching import eval_chars
+from nlpbench.models.tiny_hf import build_llama
+from nlpbench.train import distributed, trainer
 
 SONGS = [f"la luna {i % 3} canta\nel mar responde {i}\n\ny la noche baila" for i in range(16)]
 VAL = ["la luna 1 canta\nel mar responde", "canción nueva, con ñ y acentos: ¿qué será?"]
@@ -57,7 +58,7 @@ def fit(model, codec, tmp_path, epochs=3, lr=0.02, name="run", after_epoch=None)
 # --- loading -----------------------------------------------------------------------
 
 def test_base_model_and_tokenizer_load_offline_from_a_local_directory(base_dir):
-    assert os.environ["HF_HUB_OFFLINE"] == "1"  # set by nlpbench.hf_local before any hub access
+    assert os.environ["HF_HUB_OFFLINE"] == "1"  # set by nlpbench.core.hf_local before any hub access
     model, tokenizer = llm.load_base(base_dir, "none", torch.device("cpu"))
     assert model.config.model_type == "llama" and model.dtype == torch.float32
     assert tokenizer.bos_token_id is not None and tokenizer.pad_token_id is None  # as Llama-3
@@ -164,10 +165,10 @@ def test_llm_bits_per_char_of_constant_logits_is_log2_vocab_per_scored_token(bas
     per_song, n = llm.score_songs(model, codec, songs, block_size=64, ctx=CPU, batch=3)
     nll = float(per_song.sum())
     assert n == n_scored and nll == pytest.approx(n_scored * math.log(vocab), rel=1e-6)  # float32 logits
-    scores = llm.evaluate_splits(model, codec, {"val": songs}, 64, CPU)["val"]
+    scores = perplexity.evaluate_splits(llm.Scorer(model, codec, 64, CPU), {"val": songs})["val"]
     expected = n_scored * math.log2(vocab) / eval_chars(songs)
     assert scores["bpc"] == pytest.approx(expected, rel=1e-6) and scores["bpc_unk"] == scores["bpc"]
-    assert scores["bpc"] == pytest.approx(lm_eval.bits_per_char(nll, eval_chars(songs)), rel=1e-12)
+    assert scores["bpc"] == pytest.approx(perplexity.bits_per_char(nll, eval_chars(songs)), rel=1e-12)
     assert scores["ppl"] == pytest.approx(vocab, rel=1e-6) and scores["chars"] == eval_chars(songs)
     assert scores["oov_tokens"] == 0 and scores["oov_rate"] is None
     # each song alone: its own tokens at log V each
@@ -275,7 +276,8 @@ def test_a_song_ends_at_the_end_marker_written_in_pieces_and_is_cut_there(codec)
     (until_end,) = codec.continuation_ids([song])
     script = until_end + script  # the marker, then more text the sampler must not write
     lm = ScriptedLM(script, len(codec.tokenizer))
-    (rec,) = llm.sample_songs(lm, codec, sampling.Decoding(temperature=1e-6), 1, 100, seed=0, prompts=["hola"])
+    (rec,) = sampling.sample_songs(llm.hf_step(lm), codec, sampling.Decoding(temperature=1e-6), 1, 100, seed=0,
+                                   prompts=["hola"])
     assert rec["ended"] and rec["tokens"] == len(until_end)
     assert rec["text"] == f"hola\n{song}\n" and rec["copy_unit"] == "word 8-gram"
     assert rec["distinct_1"] == 1.0 and rec["copy_rate"] is None and rec["mean_nll"] < 1e-3
@@ -284,5 +286,5 @@ def test_a_song_ends_at_the_end_marker_written_in_pieces_and_is_cut_there(codec)
 def test_eos_ends_a_song_but_not_before_min_new_tokens(codec):
     eos = codec.eos_id
     lm = ScriptedLM([eos] * 3 + codec.continuation_ids(["a b c d e f g h i j"])[0], len(codec.tokenizer))
-    (rec,) = llm.sample_songs(lm, codec, sampling.Decoding(temperature=1e-6), 1, 50, seed=0)
+    (rec,) = sampling.sample_songs(llm.hf_step(lm), codec, sampling.Decoding(temperature=1e-6), 1, 50, seed=0)
     assert rec["ended"] and rec["text"].startswith("a b c")  # the early EOS was blocked

@@ -3,8 +3,9 @@ import math
 import pytest
 import torch
 
-from nlpbench import distributed, lm_eval
+from nlpbench.lm import perplexity
 from nlpbench.models.rnnlm import RNNLM
+from nlpbench.train import distributed
 
 
 class Uniform(torch.nn.Module):
@@ -22,11 +23,11 @@ class Uniform(torch.nn.Module):
 @pytest.mark.parametrize("vocab", [2, 5, 64])
 def test_uniform_model_scores_log2_v_bits_per_symbol_song_by_song(vocab):
     songs = [torch.randint(1, vocab, (n,)) for n in (2, 30, 301, 17)]
-    nll = lm_eval.song_nll(Uniform(vocab), songs, distributed.Context(), pad=0, batch=3, window=7)
+    nll = perplexity.song_nll(Uniform(vocab), songs, distributed.Context(), pad=0, batch=3, window=7)
     assert nll.tolist() == pytest.approx([(len(s) - 1) * math.log(vocab) for s in songs])
     total = float(nll.sum())
-    assert lm_eval.bits_per_char(total, chars=346) == pytest.approx(346 * math.log2(vocab) / 346)
-    m = lm_eval.lm_metrics(total, 346, chars=346)
+    assert perplexity.bits_per_char(total, chars=346) == pytest.approx(346 * math.log2(vocab) / 346)
+    m = perplexity.lm_metrics(total, 346, chars=346)
     assert m["ppl"] == pytest.approx(vocab) and m["bpc"] == pytest.approx(math.log2(vocab))
 
 
@@ -34,8 +35,8 @@ def test_each_song_is_scored_from_a_fresh_state_whatever_its_batch_and_window():
     torch.manual_seed(0)
     model = RNNLM(12, "lstm", embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0).eval()
     songs = [torch.randint(1, 12, (n,)) for n in (5, 40, 9, 64, 3)]
-    alone = [float(lm_eval.song_nll(model, [s], distributed.Context(), pad=0, window=1000)) for s in songs]
-    together = lm_eval.song_nll(model, songs, distributed.Context(), pad=0, batch=2, window=6)
+    alone = [float(perplexity.song_nll(model, [s], distributed.Context(), pad=0, window=1000)) for s in songs]
+    together = perplexity.song_nll(model, songs, distributed.Context(), pad=0, batch=2, window=6)
     assert together.tolist() == pytest.approx(alone, rel=1e-5)
     with torch.no_grad():  # and alone means one forward pass from a zero state
         logits, _ = model(songs[1][None, :-1])
@@ -45,21 +46,21 @@ def test_each_song_is_scored_from_a_fresh_state_whatever_its_batch_and_window():
 
 def test_word_model_bits_per_char_divide_by_characters_not_tokens():
     # 10 word tokens over 50 characters at ln(8) nats each: 3 bits/token -> 0.6 bits/char
-    m = lm_eval.lm_metrics(10 * math.log(8), tokens=10, chars=50)
+    m = perplexity.lm_metrics(10 * math.log(8), tokens=10, chars=50)
     assert m["bpc"] == pytest.approx(0.6) and m["ppl"] == pytest.approx(8)
 
 
 def test_open_vocabulary_bpc_adds_the_spelling_and_keeps_the_unk_figure():
-    m = lm_eval.lm_metrics(10 * math.log(8), tokens=10, chars=50, spelling=5 * math.log(2))
+    m = perplexity.lm_metrics(10 * math.log(8), tokens=10, chars=50, spelling=5 * math.log(2))
     assert m["bpc_unk"] == pytest.approx(0.6) and m["bpc"] == pytest.approx(0.7)  # 5 more bits over 50 chars
     assert m["ppl"] == pytest.approx(8)  # perplexity stays in the model's own unit
 
 
 def test_split_scores_keep_each_song_with_its_spelling_and_add_up():
     songs = ["abc", "de"]
-    block = lm_eval.split_scores(songs, torch.tensor([1.0, 2.0], dtype=torch.float64), tokens=7,
+    block = perplexity.split_scores(songs, torch.tensor([1.0, 2.0], dtype=torch.float64), tokens=7,
                                  spelling=[0.5, 0.0])
     assert block["per_song"]["nll_nats"] == [1.5, 2.0] and block["per_song"]["chars"] == [4, 3]
     assert block["bpc"] == pytest.approx(3.5 / (7 * math.log(2)))
     assert block["bpc_unk"] == pytest.approx(3.0 / (7 * math.log(2)))
-    assert block["per_song"]["digest"] == lm_eval.songs_digest(songs)
+    assert block["per_song"]["digest"] == perplexity.songs_digest(songs)

@@ -4,8 +4,8 @@ import random
 import numpy as np
 import pytest
 
-from nlpbench import lyrics
-from nlpbench.errors import InputError
+from nlpbench.core.errors import InputError
+from nlpbench.data import lyrics
 
 
 def song(body: str, start: str = "<|startsong|>", end: str = "<|endsong|>") -> str:

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from nlpbench import report_compare as rc
-from nlpbench.errors import InputError
+from nlpbench.core.errors import InputError
+from nlpbench.report import compare as rc
 
 SONGS, CHARS, REVIEWS = 60, 500, 300
 
@@ -108,7 +108,7 @@ def test_an_interval_holding_zero_says_the_test_split_cannot_tell(tmp_path):
 def test_part_b_compares_with_the_baseline_chosen_on_validation(tmp_path):
     ins = inputs(tmp_path)
     lines = rc.summary_lines(ins, rc.models(ins.runs))
-    part_b_lines = [l for l in lines if "Part B" in l or "baseline validation prefers" in l]
+    part_b_lines = [line for line in lines if "Part B" in line or "baseline validation prefers" in line]
     assert "`encoder` beats `lstm`" in part_b_lines[0]
     assert "`tfidf_lr`" in part_b_lines[1] and "majority" not in part_b_lines[1]
 

@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import run_script
-from nlpbench import report_parta as rep
-from nlpbench.errors import InputError
-from nlpbench.textgen_data import songs_digest
+
+from nlpbench.core.errors import InputError
+from nlpbench.lm.batching import songs_digest
+from nlpbench.report import parta as rep
 
 PNG = b"\x89PNG\r\n\x1a\n"
 OOV_TEXT = "val/test words missing from the training vocabulary map to <unk> and count as tokens"
@@ -341,7 +341,7 @@ def test_missing_ablation_inputs_name_their_rules(artifacts):
 
 
 def test_generation_rate_is_tokens_over_the_timed_seconds(tmp_path):
-    from nlpbench.report_parta import generation_rate
+    from nlpbench.report.parta import generation_rate
     path = tmp_path / "samples.jsonl"
     assert generation_rate(path) is None  # not sampled
     path.write_text('{"tokens": 30, "seconds": 0.5}\n{"tokens": 90, "seconds": 1.5}\n')

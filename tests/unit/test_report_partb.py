@@ -10,12 +10,12 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import REPO
 from sklearn.metrics import f1_score
 
-from conftest import REPO
-from nlpbench import report_partb as rep
-from nlpbench.errors import InputError
-from nlpbench.noise import fmt_mean_std
+from nlpbench.core.errors import InputError
+from nlpbench.core.stats import fmt_mean_std
+from nlpbench.report import partb as rep
 
 PNG = b"\x89PNG\r\n\x1a\n"
 CLASSES = ["1", "2", "3", "4", "5"]

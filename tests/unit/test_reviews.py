@@ -3,8 +3,8 @@ import csv
 import pandas as pd
 import pytest
 
-from nlpbench import reviews
-from nlpbench.errors import InputError
+from nlpbench.core.errors import InputError
+from nlpbench.data import reviews
 
 COLUMNS = ["Review", "Polarity", "Town", "Region", "Type"]
 
@@ -122,7 +122,7 @@ def test_a_text_with_conflicting_labels_is_dropped_in_every_copy_and_reported(ca
     frame = pd.DataFrame({"Review": ["Muy  bueno", "malo", "muy bueno", "regular", "Muy bueno", "malo", "ok",
                                      "ok", "ok"],
                           "Polarity": ["5.0", "1.0", "5.0", "3.0", "2.0", "1.0", "4.0", "3.0", ""]})
-    with caplog.at_level("WARNING", logger="nlpbench.reviews"):
+    with caplog.at_level("WARNING", logger="nlpbench.data.reviews"):
         out, report = reviews.prepare(frame, "Review", "Polarity", "x.csv")
     # 'Muy  bueno' and 'Muy bueno' are one text after normalisation; 'muy bueno' differs in case
     assert list(out["source_row"]) == [1, 2, 3]

@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from nlpbench.models.rnnlm import RNNLM, count_parameters, detach, reset_rows
+from nlpbench.models.rnnlm import RNNLM, detach, reset_rows
+from nlpbench.train.trainer import count_parameters
 
 
 @pytest.mark.parametrize("arch", ["rnn", "lstm", "gru"])

@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from nlpbench.sampling import Decoding, filter_logits, generate, next_token
+from nlpbench.lm.sampling import Decoding, filter_logits, generate, next_token
 
 # A hand-computed distribution, deliberately not in sorted order: index 1 .5, 3 .3, 0 .15, 2 .05.
 PROBS = torch.tensor([0.15, 0.5, 0.05, 0.3])

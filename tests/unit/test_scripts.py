@@ -5,7 +5,7 @@ import json
 
 from conftest import run_script
 
-from nlpbench import lyrics
+from nlpbench.data import lyrics
 
 
 def write_reviews(path, per_class, header=("Review", "Polarity", "Type")):
@@ -63,7 +63,8 @@ def test_split_lyrics_keeps_near_duplicates_in_one_split_and_reports_them(tmp_pa
                                       "first_lines": ["verso uno de 7", "Verso uno de 7,"]}]
     ungrouped = lyrics.split_indexes(21, 0.2, 0.2, seed=3)
     assert 7 in ungrouped["train"] and 20 in ungrouped["test"]  # the leak that grouping prevents
-    assert near_dups["pairs_crossing_splits_if_ungrouped"] == near_dups["test_songs_with_train_neighbour_if_ungrouped"] == 1
+    assert near_dups["pairs_crossing_splits_if_ungrouped"] == 1
+    assert near_dups["test_songs_with_train_neighbour_if_ungrouped"] == 1
     with open(out / "manifest.tsv", newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t"))
     assert len(rows) == 21 and rows[7]["group"] == rows[20]["group"] and rows[7]["split"] == rows[20]["split"]

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from nlpbench.spelling import UNICODE, Speller, unseen_char_nats
+from nlpbench.lm.spelling import UNICODE, Speller, unseen_char_nats
 
 
 def test_symbol_probabilities_sum_to_one():

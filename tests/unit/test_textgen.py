@@ -6,12 +6,14 @@ from pathlib import Path
 import pytest
 import torch
 
-from nlpbench import distributed, lm_eval, sampling, textgen, trainer
-from nlpbench.io import read_text
-from nlpbench.lyrics import clean_corpus
+from nlpbench.core.io import read_text
+from nlpbench.data.lyrics import clean_corpus
+from nlpbench.data.vocab import SPECIALS, Vocab, tokenize
+from nlpbench.lm import perplexity, recurrent, sampling
+from nlpbench.lm.batching import encode_songs, eval_chars
+from nlpbench.lm.spelling import UNICODE, Speller
 from nlpbench.models.rnnlm import RNNLM
-from nlpbench.spelling import UNICODE, Speller
-from nlpbench.textgen_data import SPECIALS, Vocab, encode_songs, eval_chars, read_songs, tokenize
+from nlpbench.train import distributed, trainer
 
 REPO = Path(__file__).resolve().parents[2]
 DISCO = REPO.parent / "shared" / "data" / "disco_sonnets" / "disco_sonnets.txt"
@@ -19,7 +21,7 @@ CPU = distributed.Context()
 
 
 def task_for(songs, vocab, batch_size=3, seq_len=5):
-    return textgen.LMTask(encode_songs(songs, vocab), encode_songs(songs, vocab), vocab, batch_size=batch_size,
+    return recurrent.LMTask(encode_songs(songs, vocab), encode_songs(songs, vocab), vocab, batch_size=batch_size,
                           seq_len=seq_len, seed=1, ctx=CPU, val_chars=eval_chars(songs), name="t",
                           sample_tokens=3)
 
@@ -30,7 +32,7 @@ def test_training_scores_every_song_from_a_fresh_state_and_never_its_start_marke
     vocab = Vocab.build(songs, "char")
     torch.manual_seed(0)
     model = RNNLM(len(vocab), "gru", embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0)
-    alone = lm_eval.song_nll(model.eval(), encode_songs(songs, vocab), CPU, vocab.pad, window=1000)
+    alone = perplexity.song_nll(model.eval(), encode_songs(songs, vocab), CPU, vocab.pad, window=1000)
     tokens = sum(len(s) + 1 for s in songs)  # every character and the end marker; not the start marker
     cfg = trainer.FitConfig(epochs=1, lr=0.0, clip=None, progress_every_s=1e9, name="t")
     res = trainer.fit(model, task_for(songs, vocab), cfg, CPU, tmp_path / "out", tmp_path / "ckpt")
@@ -48,13 +50,13 @@ def test_steps_per_epoch_is_what_the_epochs_yield():
 def test_open_vocabulary_cost_of_unknown_words_and_characters():
     train = ["la luna canta", "la mar canta"]
     words = Vocab.build(train, "word", min_freq=2)  # la, canta known; luna, mar unknown
-    cost = textgen.unknown_token_cost(words, train)
+    cost = recurrent.unknown_token_cost(words, train)
     speller = Speller.fit(["la", "luna", "canta", "mar"])
     assert cost("sol") == pytest.approx(speller.nats("sol"))
-    assert textgen.song_spelling(["la sol canta mar"], words, cost) == [pytest.approx(cost("sol") + cost("mar"))]
+    assert recurrent.song_spelling(["la sol canta mar"], words, cost) == [pytest.approx(cost("sol") + cost("mar"))]
     chars = Vocab.build(train, "char")
     seen = sum(t not in SPECIALS for t in chars.itos)
-    assert textgen.unknown_token_cost(chars, train)("ñ") == pytest.approx(math.log(UNICODE - seen))
+    assert recurrent.unknown_token_cost(chars, train)("ñ") == pytest.approx(math.log(UNICODE - seen))
 
 
 def test_word_model_pays_for_its_unknown_words_and_char_model_for_nothing_it_knows():
@@ -64,11 +66,11 @@ def test_word_model_pays_for_its_unknown_words_and_char_model_for_nothing_it_kno
         vocab = Vocab.build(train, level, min_freq)
         torch.manual_seed(0)
         model = RNNLM(len(vocab), "lstm", embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0).eval()
-        scores = textgen.evaluate_splits(model, vocab, train, {"test": held}, CPU)["test"]
+        scores = perplexity.evaluate_splits(recurrent.Scorer(model, vocab, train, CPU), {"test": held})["test"]
         per_song = scores["per_song"]
         assert sum(per_song["nll_nats"]) / (sum(per_song["chars"]) * math.log(2)) == pytest.approx(scores["bpc"])
         if level == "word":  # "yuca" is unknown: spelt out, so bpc > bpc_unk, by exactly its spelling
-            extra = textgen.unknown_token_cost(vocab, train)("yuca")
+            extra = recurrent.unknown_token_cost(vocab, train)("yuca")
             assert scores["oov_tokens"] == 1
             assert (scores["bpc"] - scores["bpc_unk"]) * eval_chars(held) * math.log(2) == pytest.approx(extra)
         else:  # 'e', 's', 't', ... all seen in train: nothing to spell
@@ -98,7 +100,7 @@ def test_a_fresh_state_after_the_start_marker_writes_what_songs_begin_with(sourc
     vocab = Vocab.build(songs, "char")
     torch.manual_seed(0)
     model = RNNLM(len(vocab), "lstm", embed_dim=32, hidden_dim=64, num_layers=1, dropout=0.0)
-    task = textgen.LMTask(encode_songs(songs, vocab), encode_songs(songs[:5], vocab), vocab, batch_size=16,
+    task = recurrent.LMTask(encode_songs(songs, vocab), encode_songs(songs[:5], vocab), vocab, batch_size=16,
                           seq_len=64, seed=0, ctx=CPU, val_chars=eval_chars(songs[:5]), name="t", sample_tokens=3)
     cfg = trainer.FitConfig(epochs=epochs, lr=0.01, patience=epochs, progress_every_s=1e9, name="t")
     trainer.fit(model, task, cfg, CPU, tmp_path / "out", tmp_path / "ckpt")
@@ -106,7 +108,8 @@ def test_a_fresh_state_after_the_start_marker_writes_what_songs_begin_with(sourc
     with torch.no_grad():
         probs = model.eval()(torch.tensor([[vocab.start]]))[0][0, -1].softmax(-1)
     assert sum(float(probs[vocab.stoi[c]]) for c in starts) > 0.9
-    drawn = textgen.sample_songs(model, vocab, sampling.Decoding(temperature=1.0), num=100, max_tokens=1, seed=0)
+    drawn = sampling.sample_songs(recurrent.rnn_step(model), recurrent.VocabCodec(vocab),
+                                  sampling.Decoding(temperature=1.0), num=100, max_tokens=1, seed=0)
     first = [song["text"][:1] for song in drawn]
     assert sum(c in starts for c in first) >= 90, sorted(set(first) - starts)
 
@@ -114,7 +117,7 @@ def test_a_fresh_state_after_the_start_marker_writes_what_songs_begin_with(sourc
 def test_word_tokens_of_real_songs_are_spelt_with_a_finite_cost():
     songs = read_songs_from_demo()
     vocab = Vocab.build(songs[:10], "word", 2)
-    cost = textgen.unknown_token_cost(vocab, songs[:10])
-    spelling = textgen.song_spelling(songs[10:], vocab, cost)
+    cost = recurrent.unknown_token_cost(vocab, songs[:10])
+    spelling = recurrent.song_spelling(songs[10:], vocab, cost)
     assert all(math.isfinite(c) and c >= 0 for c in spelling) and sum(spelling) > 0
     assert all(t in vocab.stoi or cost(t) > 0 for s in songs[10:] for t in tokenize(s, "word"))

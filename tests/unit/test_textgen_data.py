@@ -1,9 +1,19 @@
-import torch
 
-from nlpbench.lyrics import END, START
-from nlpbench.textgen_data import (UNK, Vocab, detokenize, encode_songs, epoch_order, eval_chars, lane_tensors,
-                                   oov_stats, oov_tokens, padded_songs, song_chars, song_lanes, songs_digest,
-                                   tokenize, windows)
+from nlpbench.data.lyrics import END, START
+from nlpbench.data.vocab import UNK, Vocab, detokenize, tokenize
+from nlpbench.lm.batching import (
+    encode_songs,
+    epoch_order,
+    eval_chars,
+    lane_tensors,
+    oov_stats,
+    oov_tokens,
+    padded_songs,
+    song_chars,
+    song_lanes,
+    songs_digest,
+    windows,
+)
 
 SONGS = ["la luna, la mar\n\ny el sol", "la mar y la luna"]
 

@@ -1,4 +1,4 @@
-from nlpbench import textnorm
+from nlpbench.data import textnorm
 
 
 def test_excel_escapes_become_the_characters_excel_meant():

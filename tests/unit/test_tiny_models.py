@@ -3,17 +3,18 @@
 import pytest
 import torch
 
-from nlpbench import tiny_models
-from nlpbench.errors import InputError
-from nlpbench.hf_local import require_model_dir
+from nlpbench.core.errors import InputError
+from nlpbench.core.hf_local import require_model_dir
+from nlpbench.models import tiny_hf
 
-SONGS = ["<|startsong|>\nla luna llena sobre el mar\n<|endsong|>", "<|startsong|>\nel sol de la mañana\n<|endsong|>"] * 5
+SONGS = ["<|startsong|>\nla luna llena sobre el mar\n<|endsong|>",
+         "<|startsong|>\nel sol de la mañana\n<|endsong|>"] * 5
 REVIEWS = ["muy buena comida", "pésimo servicio, no vuelvo", "el hotel estaba limpio y bonito"] * 5
 
 
 def test_tiny_llama_is_a_llama_with_llama3_tokenizer_conventions(tmp_path):
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    d = tiny_models.build_llama(SONGS, tmp_path / "llama", vocab_size=300)
+    d = tiny_hf.build_llama(SONGS, tmp_path / "llama", vocab_size=300)
     tok, model = AutoTokenizer.from_pretrained(d), AutoModelForCausalLM.from_pretrained(d)
     assert model.config.model_type == "llama" and model.config.num_key_value_heads == 2
     ids = tok("la luna")["input_ids"]
@@ -25,7 +26,7 @@ def test_tiny_llama_is_a_llama_with_llama3_tokenizer_conventions(tmp_path):
 
 def test_tiny_deberta_classifies_into_the_label_map_classes(tmp_path):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
-    d = tiny_models.build_deberta(REVIEWS, tmp_path / "deberta", num_labels=5, vocab_size=60)
+    d = tiny_hf.build_deberta(REVIEWS, tmp_path / "deberta", num_labels=5, vocab_size=60)
     tok, model = AutoTokenizer.from_pretrained(d), AutoModelForSequenceClassification.from_pretrained(d)
     assert model.config.model_type == "deberta-v2" and model.config.num_labels == 5
     batch = tok(["muy buena", "pésimo servicio, no vuelvo"], padding=True, return_tensors="pt")

@@ -5,10 +5,11 @@ import csv
 import pytest
 import torch
 
-from nlpbench import distributed, trainer
+from nlpbench.data.vocab import Vocab
+from nlpbench.lm.batching import encode_songs, eval_chars
+from nlpbench.lm.recurrent import LMTask
 from nlpbench.models.rnnlm import RNNLM
-from nlpbench.textgen import LMTask
-from nlpbench.textgen_data import Vocab, encode_songs, eval_chars
+from nlpbench.train import distributed, trainer
 
 TRAIN = [f"la luna {i % 3} canta\nel mar responde\n\nla noche {i % 5}" for i in range(24)]
 VAL = ["la luna 1 canta\nel mar responde", "la noche 2"]
@@ -25,7 +26,6 @@ def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint
     task = LMTask(encode_songs(TRAIN, vocab), encode_songs(VAL, vocab), vocab, batch_size=4,
                   seq_len=8, seed=3, ctx=distributed.Context(), val_chars=eval_chars(VAL), name="t",
                   sample_tokens=10)
-    task.meta = {"model_args": model.args}
     if crash_after is not None:
         original = task.after_epoch
 
@@ -41,7 +41,8 @@ def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint
 
 def run(tmp_path, **kw):
     model, task, cfg = make(tmp_path, **kw)
-    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt")
+    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt",
+                      meta={"model_args": model.args})
     return model, res
 
 
@@ -100,7 +101,8 @@ def test_tensorboard_event_files_hold_the_trainlog_scalars(tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
     model, task, cfg = make(tmp_path, epochs=3)
     cfg.tensorboard = str(tmp_path / "tb")
-    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt")
+    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt",
+                      meta={"model_args": model.args})
     events = EventAccumulator(str(tmp_path / "tb"))
     events.Reload()
     assert {"train/loss", "train/lr", "train/tokens_per_s", "val/loss", "val/bpc"} <= set(events.Tags()["scalars"])
@@ -114,9 +116,20 @@ def test_trainable_only_keeps_and_restores_just_the_trainable_weights(tmp_path):
     model.embed.weight.requires_grad_(False)
     frozen = model.embed.weight.detach().clone()
     cfg.trainable_only = True
-    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt")
+    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt",
+                      meta={"model_args": model.args})
     assert "embed.weight" not in res.best_state and res.best_state
     assert set(res.best_state) == {n for n, p in model.named_parameters() if p.requires_grad}
     assert torch.equal(model.embed.weight, frozen)
     saved = trainer.load_checkpoint(tmp_path / "out" / "model_best.pt")["state_dict"]
     assert set(saved) == set(res.best_state)
+
+
+def test_the_best_row_is_the_kept_epoch_and_save_best_false_writes_no_weights(tmp_path):
+    model, task, cfg = make(tmp_path, epochs=3)
+    res = trainer.fit(model, task, cfg, distributed.Context(), tmp_path / "out", tmp_path / "ckpt", save_best=False)
+    assert res.best_row["epoch"] == res.best_epoch
+    assert res.best_row["val_loss"] == min(r["val_loss"] for r in res.history)
+    assert not (tmp_path / "out" / "model_best.pt").exists() and (tmp_path / "out" / "trainlog.csv").exists()
+    summary = trainer.run_summary(model, res, distributed.Context(), 3, "tokens", seed=5)
+    assert summary["best_val_loss"] == res.best_row["val_loss"] and summary["best_val_bpc"] == res.best_row["val_bpc"]

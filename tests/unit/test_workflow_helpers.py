@@ -1,4 +1,4 @@
-from nlpbench.workflow import torchrun_cmd
+from nlpbench.core.workflow import torchrun_cmd
 
 
 def test_torchrun_line_is_standalone_with_nproc():

@@ -10,7 +10,6 @@ import time
 import pandas as pd
 import pytest
 import torch
-
 from conftest import BIN, REPO, run_snakemake
 
 pytestmark = pytest.mark.workflow

@@ -6,9 +6,9 @@ import json
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO, run_snakemake
-from nlpbench import lyrics
+
+from nlpbench.data import lyrics
 
 pytestmark = pytest.mark.workflow
 

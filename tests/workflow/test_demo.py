@@ -7,13 +7,13 @@ import math
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO, run_snakemake
-from nlpbench.textgen_data import read_songs
+
+from nlpbench.lm.batching import read_songs
 
 pytestmark = pytest.mark.workflow
 DEMO = yaml.safe_load((REPO / "demo" / "config.yaml").read_text())
-MODELS = [f"{a}_{l}" for a in DEMO["textgen"]["archs"] for l in DEMO["textgen"]["levels"]]
+MODELS = [f"{arch}_{level}" for arch in DEMO["textgen"]["archs"] for level in DEMO["textgen"]["levels"]]
 LLM = "llm_lora"
 SEED = DEMO["seeds"][0]  # the demo trains every model once
 RUN = f"seed{SEED}"

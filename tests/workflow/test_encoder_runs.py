@@ -8,9 +8,11 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import BIN, REPO
-from nlpbench import classify_eval, report_partb, tiny_models
+
+from nlpbench.classify import scoring
+from nlpbench.models import tiny_hf
+from nlpbench.report import partb
 
 pytestmark = pytest.mark.workflow
 SCRIPT = str(REPO / "scripts" / "finetune_encoder.py")
@@ -43,7 +45,7 @@ def splits(tmp_path_factory):
 def tiny(splits, tmp_path_factory):
     """A tiny DeBERTa-v2 without dropout: dropout masks are drawn per process, so only then do 2 ranks equal 1."""
     texts = pd.read_csv(splits / "train.csv", keep_default_na=False)["text"].tolist()
-    path = tiny_models.build_deberta(texts, tmp_path_factory.mktemp("encoder_model") / "deberta", num_labels=5,
+    path = tiny_hf.build_deberta(texts, tmp_path_factory.mktemp("encoder_model") / "deberta", num_labels=5,
                                      vocab_size=300, hidden=32, layers=1, heads=2, intermediate=64)
     config = json.loads((path / "config.json").read_text())
     (path / "config.json").write_text(json.dumps({**config, **dict.fromkeys(DROPOUTS, 0.0)}))
@@ -66,7 +68,7 @@ def one(splits, tiny, tmp_path_factory):
 
 
 def test_artifacts_are_consistent_and_the_report_reads_them(one, splits):
-    for name in (*classify_eval.ARTIFACTS, "trainlog.csv", "summary.json", "model/config.json"):
+    for name in (*scoring.ARTIFACTS, "trainlog.csv", "summary.json", "model/config.json"):
         assert (one / name).is_file(), name
     assert not (one / "model_best.pt").exists()  # model/ holds the best weights; no second copy
     assert not (one.parent / "encoder_ckpt" / "last.pt").exists()
@@ -74,7 +76,7 @@ def test_artifacts_are_consistent_and_the_report_reads_them(one, splits):
     metrics = json.loads((one / "metrics_test.json").read_text())
     cm = pd.read_csv(one / "confusion_matrix.csv", index_col=0)
     cm.index = cm.index.astype(str)  # class names, as the header's
-    assert cm.index.name == classify_eval.CONFUSION_CORNER and list(cm.columns) == list(cm.index)
+    assert cm.index.name == scoring.CONFUSION_CORNER and list(cm.columns) == list(cm.index)
     counts = cm.to_numpy()
     assert counts.sum() == metrics["n"] == len(test)
     assert counts.sum(axis=1).tolist() == np.bincount(test["label"], minlength=5).tolist()  # rows: true class
@@ -87,7 +89,7 @@ def test_artifacts_are_consistent_and_the_report_reads_them(one, splits):
     summary = json.loads((one / "summary.json").read_text())
     assert set(summary) == SUMMARY_KEYS
     assert summary["family"] == "transformer" and summary["arch"] == "deberta-v2" and summary["world_size"] == 1
-    report = report_partb.load_report([one], ablation_dirs=[one])
+    report = partb.load_report([one], ablation_dirs=[one])
     row = report.metrics.iloc[0]
     assert row["name"] == "encoder" and row["macro_f1"] == pytest.approx(metrics["macro_f1"])
     assert row["train_reviews_per_second"] > 0 and row["inference_reviews_per_second"] > 0
@@ -105,7 +107,7 @@ def test_the_saved_model_reloads_with_the_auto_classes_and_scores_the_same(one, 
     with torch.no_grad():
         logits = model(**tok(test["text"].tolist(), truncation=True, max_length=48, padding=True,
                              return_tensors="pt")).logits
-    got = classify_eval.classification_metrics(test["label"], logits.argmax(1).numpy(), json.loads(
+    got = scoring.classification_metrics(test["label"], logits.argmax(1).numpy(), json.loads(
         (splits / "label_map.json").read_text()))
     metrics = json.loads((one / "metrics_test.json").read_text())
     assert got["accuracy"] == pytest.approx(metrics["accuracy"])

@@ -8,13 +8,13 @@ import sys
 
 import pytest
 import torch
+from conftest import BIN, REPO
 from safetensors.torch import load_file
 
-from conftest import BIN, REPO
-from nlpbench import report_parta
-from nlpbench.lyrics import END, START, clean_corpus, format_corpus
-from nlpbench.textgen_data import read_songs
-from nlpbench.tiny_models import build_llama
+from nlpbench.data.lyrics import END, START, clean_corpus, format_corpus
+from nlpbench.lm.batching import read_songs
+from nlpbench.models.tiny_hf import build_llama
+from nlpbench.report import parta
 
 pytestmark = pytest.mark.workflow
 SCRIPTS = REPO / "scripts"
@@ -105,7 +105,7 @@ def test_eval_and_sampling_scripts_take_the_llm_dir_like_a_recurrent_one(one, da
     assert ev["val"]["loss"] == pytest.approx(json.loads((one / "summary.json").read_text())["best_val_loss"])
     assert ev["test"]["bpc_unk"] == ev["test"]["bpc"] and ev["test"]["oov_rate"] is None and ev["seed"] == 1
     assert len(ev["test"]["per_song"]["nll_nats"]) == len(read_songs(data / "test.txt"))
-    row = report_parta.model_row(one)
+    row = parta.model_row(one)
     assert row["family"] == "transformer" and row["ppl_unit"] == "token" and row["test_bpc"] > 0
 
     run([sys.executable, SCRIPTS / "sample_textgen.py", "--model-dir", one, "--train", data / "train.txt",
@@ -119,7 +119,7 @@ def test_eval_and_sampling_scripts_take_the_llm_dir_like_a_recurrent_one(one, da
     run([sys.executable, SCRIPTS / "sample_textgen.py", "--model-dir", one, "--train", data / "train.txt",
          "--grid-temperature", "0.7", "1.0", "--grid-top-p", "0.9", "--grid-top-k", "0", "--samples-per-setting",
          "1", "--max-tokens", "10", "--grid-output", grid, *flags[2:]])  # base and quantization from summary.json
-    rows = report_parta.load_decoding([grid])["llm_lora"]
+    rows = parta.load_decoding([grid])["llm_lora"]
     assert len(rows) == 2 and rows["mean_nll"].notna().all()
 
 

@@ -2,7 +2,7 @@
 
 The profile is profiles/slurm with sizes fitted to the one 2-CPU node
 (tests/slurm/test_profile.py): partitions, nproc, retries and mail are the
-users'. Each job's log records its SLURM partition (nlpbench.cli), which is
+users'. Each job's log records its SLURM partition (nlpbench.core.cli), which is
 how the routing is checked.
 """
 
@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-
 from conftest import REPO, run_snakemake
 
 sys.path.insert(0, str(REPO / "tests" / "slurm"))
@@ -109,8 +108,8 @@ def test_gpu_rules_ran_under_torchrun_with_two_processes(slurm_run):
 def test_cluster_outputs_equal_a_local_run(slurm_run, demo_local):
     cluster = slurm_run / "results"
     for split in ("train", "val", "test"):
-        assert (cluster / f"data/lyrics/{split}.txt").read_bytes() == (demo_local / f"data/lyrics/{split}.txt").read_bytes()
-        assert (cluster / f"data/reviews/{split}.csv").read_bytes() == (demo_local / f"data/reviews/{split}.csv").read_bytes()
+        for name in (f"data/lyrics/{split}.txt", f"data/reviews/{split}.csv"):
+            assert (cluster / name).read_bytes() == (demo_local / name).read_bytes()
     for model in (demo_local / "partA" / "models").glob(f"*/{RUN}"):
         twin = cluster / model.relative_to(demo_local)
         one, two = pd.read_csv(model / "trainlog.csv"), pd.read_csv(twin / "trainlog.csv")

@@ -57,9 +57,3 @@ def reset_rows(hidden, starts: torch.Tensor):
         return None
     keep = (~starts).view(1, -1, 1)
     return tuple(h * keep.to(h.dtype) for h in hidden) if isinstance(hidden, tuple) else hidden * keep.to(hidden.dtype)
-
-
-def count_parameters(model: nn.Module) -> tuple[int, int]:
-    """(total, trainable), counting tied weights once."""
-    params = {id(p): p for p in model.parameters()}.values()
-    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)

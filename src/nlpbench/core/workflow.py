@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 
 def torchrun_cmd(script: str, nproc: int | str) -> str:
     """`torchrun --standalone --nproc_per_node=N script`: one node, N processes.
@@ -9,11 +11,17 @@ def torchrun_cmd(script: str, nproc: int | str) -> str:
     `--standalone` picks a free rendezvous port, so two jobs on one node do not
     collide. Inside a SLURM job this runs within the job's own step: never srun.
     """
-    return f"torchrun --standalone --nproc_per_node={nproc} {script}"
+    return f"torchrun --standalone --nproc_per_node={nproc} {shlex.quote(script)}"
+
+
+def python_cmd(script: str) -> str:
+    """`python script`, the script's path quoted: how every CPU job starts."""
+    return f"python {shlex.quote(script)}"
 
 
 def cli_args(options: dict) -> str:
-    """{'embed_dim': 256, 'tie_weights': False, 'seq_lens': [1, 2]} -> '--embed-dim 256 --no-tie-weights --seq-lens 1 2'.
+    """{'embed_dim': 256, 'tie_weights': False, 'seq_lens': [1, 2]}
+    -> '--embed-dim 256 --no-tie-weights --seq-lens 1 2'.
 
     Config sections become script flags, so rules stay short and scripts stay
     runnable by hand with the same names. Booleans use argparse's

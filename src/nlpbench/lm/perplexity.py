@@ -4,21 +4,26 @@ One protocol for every Part A model: each song is scored alone, from a
 fresh state given its start marker, on its text and its end marker; the
 start marker is never scored. Perplexity is per token, so char, word and
 subword models differ in unit. Bits per character divide the summed NLL by
-the characters of the same raw text (`textgen_data.eval_chars`), and word
+the characters of the same raw text (`batching.eval_chars`), and word
 models also pay for spelling each unknown word (`spelling.Speller`): that
 open-vocabulary figure is the one that compares every model. The per-song
 NLL is kept, so two models can be compared song by song (a paired bootstrap).
+
+`evaluate_splits` is the one evaluation entry: a model kind only supplies a
+`Scorer` (the recurrent LM's and the LLM's differ in how they reach the NLL).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 import torch.nn.functional as F
 
-from . import distributed
-from .textgen_data import padded_songs, song_chars, songs_digest
+from nlpbench.lm.batching import padded_songs, song_chars, songs_digest
+from nlpbench.train import distributed
 
 # Fixed, so scores do not depend on training settings: songs per forward pass
 # (of similar lengths) and the window read with the state carried within a song.
@@ -78,3 +83,31 @@ def split_scores(songs: list[str], nll: torch.Tensor, tokens: int, spelling: lis
     return {**lm_metrics(sum(nll), tokens, sum(chars), sum(spelling)),
             "per_song": {"digest": songs_digest(songs), "chars": chars,
                          "nll_nats": [a + b for a, b in zip(nll, spelling)]}}
+
+
+@dataclass
+class SongScores:
+    """What a model kind reports for a list of songs; `evaluate_splits` turns it into metrics."""
+
+    nll: torch.Tensor              # [songs] summed NLL (nats) of the model's own tokens
+    tokens: int                    # tokens scored, the unit of the model's perplexity
+    spelling: list[float] | None = None  # per song, nats to spell out tokens scored as <unk>
+    oov_tokens: int = 0
+    oov_rate: float | None = None  # None: the model has no out-of-vocabulary tokens
+
+
+class Scorer(Protocol):
+    unit: str                      # the perplexity's token: "char", "word" or "token"
+    oov_counting: str | None       # how unknown tokens are paid for, for eval.json
+
+    def score(self, songs: list[str]) -> SongScores: ...
+
+
+def evaluate_splits(scorer: Scorer, splits: dict[str, list[str]]) -> dict:
+    """Per held-out split: loss, PPL, open-vocabulary and `<unk>` bits per char, OOV rate, per-song NLL."""
+    out = {}
+    for name, songs in splits.items():
+        s = scorer.score(songs)
+        out[name] = {**split_scores(songs, s.nll, s.tokens, s.spelling), "oov_tokens": s.oov_tokens,
+                     "oov_rate": s.oov_rate}
+    return out

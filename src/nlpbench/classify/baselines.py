@@ -21,10 +21,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from threadpoolctl import threadpool_limits  # installed with scikit-learn
 
-from .classify_eval import classification_metrics, write_eval_artifacts
-from .errors import InputError
-from .hardware import cpu_model
-from .io import write_json
+from nlpbench.classify.scoring import classification_metrics, write_eval_artifacts
+from nlpbench.core.errors import InputError
+from nlpbench.core.hardware import cpu_model
+from nlpbench.core.io import write_json
 
 C_GRID = (0.0625, 0.25, 1.0, 4.0, 16.0)  # factors of 4; 0.25 wins on MeIA, so it must not be an edge
 log = logging.getLogger(__name__)

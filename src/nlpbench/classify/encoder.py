@@ -20,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from . import classify, distributed
-from .errors import InputError
-from .hf_local import require_model_dir  # also sets HF_HUB_OFFLINE before transformers is imported
+from nlpbench.classify import pipeline
+from nlpbench.core.errors import InputError
+from nlpbench.core.hf_local import require_model_dir  # also sets HF_HUB_OFFLINE before transformers is imported
+from nlpbench.train import distributed
 
 KEY = "encoder.base_model"
 MINILM_ALIAS = "minilm"
@@ -111,7 +112,7 @@ def encode(tokenizer, texts, max_length: int) -> list[torch.Tensor]:
     return [torch.tensor(row, dtype=torch.long) for row in ids]
 
 
-class EncoderTask(classify.ClassifyTask):
+class EncoderTask(pipeline.ClassifyTask):
     """ClassifyTask over subword ids: same global batches and sharding, cross-entropy, val loss/accuracy/macro-F1."""
 
     monitor, mode = "val_macro_f1", "max"  # model selection: every class weighs the same

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Callable
 
-from .errors import InputError
+from nlpbench.core.errors import InputError
 
 
 def run(main: Callable[[list[str] | None], None], argv: list[str] | None = None) -> int:

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import textnorm
-from .errors import InputError
+from nlpbench.core.errors import InputError
+from nlpbench.data import textnorm
 
 log = logging.getLogger(__name__)
 

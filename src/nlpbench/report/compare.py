@@ -20,11 +20,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .classify_eval import paired_difference
-from .errors import InputError
-from .noise import fmt_mean_std, holds_zero, paired_bpc_difference, seed_stats
-from .plots import plt, save
-from .report_parta import fmt_count, fmt_seconds, read_csv
+from nlpbench.classify.scoring import paired_difference
+from nlpbench.core.errors import InputError
+from nlpbench.core.markdown import markdown_table
+from nlpbench.core.plots import plt, save
+from nlpbench.core.stats import fmt_mean_std, holds_zero, paired_bpc_difference, seed_stats
+from nlpbench.report.common import fmt_count, fmt_seconds, read_csv
 
 PARTA_RULE, PARTB_RULE = "report_partA", "report_partB"
 FAMILY_COLORS = {"recurrent": "#4c72b0", "convolutional": "#55a868", "transformer": "#c44e52",
@@ -241,6 +242,8 @@ def summary_lines(inputs: Inputs, table: pd.DataFrame) -> list[str]:
 
 # ---------------------------------------------------------------- tables
 
+TEXT_COLUMNS = {"Part", "Model", "Family", "Memory measured as", "Device"}
+
 def quality_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per model: validation and test quality (mean ± std over seeds), in each part's validation order."""
     rows = []
@@ -272,16 +275,6 @@ def cost_table(table: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def _md(frame: pd.DataFrame) -> str:
-    def cell(v):
-        if isinstance(v, float):
-            return "-" if not np.isfinite(v) else f"{v:.3f}"
-        return str(v).replace("|", "\\|")
-    lines = ["| " + " | ".join(frame.columns) + " |", "|" + "---|" * len(frame.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
-    return "\n".join(lines)
-
-
 def markdown(summary: list[str], table: pd.DataFrame) -> str:
     seeds = sorted({int(n) for n in table["seeds"]}) if len(table) else []
     return "\n".join([
@@ -299,12 +292,12 @@ def markdown(summary: list[str], table: pd.DataFrame) -> str:
         "same raw text for every model (lower is better); perplexity is in each model's own unit and does not "
         "compare across units. Part B: macro-F1 (higher is better), accuracy and mean absolute error on the "
         "1-5 scale.", "",
-        _md(quality_table(table)), "",
+        markdown_table(quality_table(table), left=TEXT_COLUMNS), "",
         "## Cost", "",
         "Means over seeds. Training time and throughput as each training job measured them, on the device "
         "named; device-seconds multiply by the processes; peak memory is CUDA max-allocated on GPU and the "
         "process's peak resident set on CPU.", "",
-        _md(cost_table(table)), "",
+        markdown_table(cost_table(table), left=TEXT_COLUMNS), "",
     ])
 
 
@@ -368,7 +361,7 @@ def draw_throughput(table: pd.DataFrame, path: str | Path) -> None:
 
 def write_report(parta_csv, parta_songs, partb_csv, partb_predictions, outdir: str | Path) -> list[str]:
     """Every output of report_compare, in `outdir`; returns the summary lines."""
-    from .io import atomic_path, write_text
+    from nlpbench.core.io import atomic_path, write_text
     inputs = load(parta_csv, parta_songs, partb_csv, partb_predictions)
     table = models(inputs.runs)
     summary = summary_lines(inputs, table)  # every difference computed (and checked) before anything is written

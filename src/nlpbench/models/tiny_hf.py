@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors, trainers
 
-from . import hf_local  # noqa: F401  (offline, no progress bars)
+from nlpbench.core import hf_local  # noqa: F401  (offline, no progress bars)
 
 BOS, EOS = "<|begin_of_text|>", "<|end_of_text|>"  # Llama-3's own names
 DEBERTA_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]

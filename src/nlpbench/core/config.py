@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, validators
 
-from .errors import InputError
+from nlpbench.core.errors import InputError
 
 
 def _with_defaults(base):
@@ -59,9 +59,17 @@ def _resolve(schema: dict, node: dict) -> dict:
     return schema["$defs"][ref.rsplit("/", 1)[-1]] if ref.startswith("#/$defs/") else node
 
 
-def load_schema(path: str | Path) -> dict:
+SCHEMA_PATH = Path(__file__).resolve().parents[3] / "schemas" / "config.schema.yaml"
+
+
+def load_schema(path: str | Path = SCHEMA_PATH) -> dict:
     with open(path, encoding="utf-8") as fh:
         return yaml.safe_load(fh)
+
+
+def allowed(name: str, schema: dict | None = None) -> list[str]:
+    """The names the schema allows for `name` (a `$defs` enum such as 'recurrent_cell'), written once."""
+    return list((schema or load_schema())["$defs"][name]["enum"])
 
 
 def validate_config(config: dict, schema: dict, schema_path: str = "schemas/config.schema.yaml") -> dict:

@@ -23,9 +23,25 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
-from .noise import fmt_difference, fmt_mean_std, holds_zero, paired_bpc_difference, seed_stats
-from .plots import plt, save
+from nlpbench.core.errors import InputError
+from nlpbench.core.markdown import markdown_table, md_cell
+from nlpbench.core.plots import heatmap, plt, save
+from nlpbench.core.stats import fmt_difference, fmt_mean_std, holds_zero, paired_bpc_difference, seed_stats
+from nlpbench.report.common import (
+    device_cell,
+    empty_panel,
+    epoch_axis,
+    fmt_count,
+    fmt_seconds,
+    memory_cell,
+    missing,
+    panel_grid,
+    params_cell,
+    plot_note,
+    read_csv,
+    read_json,
+    require,
+)
 
 # Which Snakemake rule writes each input, for error messages.
 TRAIN_RULE = "train_textgen"
@@ -53,59 +69,17 @@ DECODING_PANELS = [("distinct_2", "distinct-2 (higher = more varied)", "viridis"
                    ("repetition_4gram", "repeated 4-grams (lower = better)", "magma_r"),
                    ("copy_rate", "copied from train (lower = better)", "magma_r"),
                    ("mean_nll", "mean NLL per token", "cividis_r")]
-_MEMORY_KIND = {"cuda_max_allocated": "GPU", "cpu_peak_rss": "CPU RSS"}
 _TRAIN_COLOR, _VAL_COLOR, _TEST_COLOR = "#4c72b0", "#dd8452", "#55a868"
 
 
 # ---------------------------------------------------------------- reading
-
-def read_json(path: str | Path, rule: str) -> dict:
-    """A JSON object from `path`; missing or broken -> InputError naming `rule`."""
-    path = Path(path)
-    try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(path, "file not found", f"run rule {rule}, which writes it.") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise InputError(path, f"not readable JSON: {err}",
-                         f"delete it and run rule {rule} again.") from err
-    if not isinstance(obj, dict):
-        raise InputError(path, f"expected a JSON object, got {type(obj).__name__}",
-                         f"delete it and run rule {rule} again.")
-    return obj
-
-
-def read_csv(path: str | Path, rule: str, required: list[str]) -> pd.DataFrame:
-    """A CSV with at least the `required` columns; missing or broken -> InputError naming `rule`."""
-    path = Path(path)
-    try:
-        frame = pd.read_csv(path)
-    except FileNotFoundError:
-        raise InputError(path, "file not found", f"run rule {rule}, which writes it.") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise InputError(path, f"not a readable CSV: {err}",
-                         f"delete it and run rule {rule} again.") from err
-    missing = [c for c in required if c not in frame.columns]
-    if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)} "
-                         f"(has: {', '.join(map(str, frame.columns))})",
-                         f"rule {rule} must write them; run it again with the current code.")
-    return frame
-
-
-def _require(obj: dict, keys: list[str], path: Path, rule: str) -> None:
-    missing = [k for k in keys if k not in obj]
-    if missing:
-        raise InputError(path, f"missing key(s) {', '.join(missing)}",
-                         f"rule {rule} must write them; run it again with the current code.")
-
 
 def model_row(run_dir: str | Path) -> dict:
     """One model's and seed's table row from its summary.json and eval.json."""
     run_dir = Path(run_dir)
     summary = read_json(run_dir / "summary.json", TRAIN_RULE)
     ev = read_json(run_dir / "eval.json", EVAL_RULE)
-    _require(summary, ["name", "arch", "level", "seed"], run_dir / "summary.json", TRAIN_RULE)
+    require(summary, ["name", "arch", "level", "seed"], run_dir / "summary.json", TRAIN_RULE)
     if (ev.get("name"), ev.get("seed")) != (summary["name"], summary["seed"]):
         # Numbers from another model's (or seed's) evaluation would silently mislabel a row.
         raise InputError(run_dir / "eval.json",
@@ -232,7 +206,7 @@ def paired_deltas(summary: pd.DataFrame, songs: pd.DataFrame) -> pd.DataFrame:
 def run_identity(run_dir: Path, rule: str) -> tuple[str, int]:
     """(model name, seed) of a run directory, from its summary.json."""
     summary = read_json(run_dir / "summary.json", rule)
-    _require(summary, ["name", "seed"], run_dir / "summary.json", rule)
+    require(summary, ["name", "seed"], run_dir / "summary.json", rule)
     return str(summary["name"]), int(summary["seed"])
 
 
@@ -254,7 +228,7 @@ def load_context(dirs) -> pd.DataFrame:
     rows = []
     for d in map(Path, dirs):
         summary = read_json(d / "summary.json", CONTEXT_RULE)
-        _require(summary, ["arch", "level", "seq_len", "seed"], d / "summary.json", CONTEXT_RULE)
+        require(summary, ["arch", "level", "seq_len", "seed"], d / "summary.json", CONTEXT_RULE)
         log = read_csv(d / "trainlog.csv", CONTEXT_RULE, TRAINLOG_REQUIRED)
         rows.append({"run": summary.get("name", d.parent.name), "seed": summary["seed"],
                      "group": f"{summary['arch']}_{summary['level']}", "seq_len": summary["seq_len"],
@@ -311,73 +285,16 @@ def load_report(model_dirs, context_dirs=(), decoding_csvs=()) -> PartA:
 
 # ---------------------------------------------------------------- the table
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-def fmt_count(n) -> str:
-    if _missing(n):
-        return "–"
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(n) >= div:
-            return f"{n / div:.3g}{suffix}"
-    return f"{n:.0f}"
-
-
-def fmt_seconds(s) -> str:
-    if _missing(s):
-        return "–"
-    if s < 10:  # tiny demo runs: '0.4s', not a '0s' that a ratio would then divide
-        return f"{s:.1f}s"
-    s = int(round(s))
-    h, m, sec = s // 3600, s % 3600 // 60, s % 60
-    return f"{h}h {m:02d}m" if h else f"{m}m {sec:02d}s" if m else f"{sec}s"
-
-
-def fmt_float(x, digits: int = 3) -> str:
-    return "–" if _missing(x) else f"{x:.{digits}f}"
-
-
 def fmt_ppl(x, unit) -> str:
-    if _missing(x):
+    if missing(x):
         return "–"
     value = f"{x:,.0f}" if x >= 1000 else f"{x:.2f}"
     return f"{value} /{unit}" if unit else value
 
 
-def _params_cell(row) -> str:
-    cell = fmt_count(row.params_total)
-    # Only adapters train in LoRA models; say so, or the params column misleads.
-    if not _missing(row.params_trainable) and row.params_trainable != row.params_total:
-        cell += f" ({fmt_count(row.params_trainable)} trainable)"
-    return cell
-
-
-def _memory_cell(row) -> str:
-    if _missing(row.peak_memory_mb):
-        return "–"
-    kind = _MEMORY_KIND.get(row.peak_memory_kind, row.peak_memory_kind or "")
-    return f"{row.peak_memory_mb:,.0f} MB {kind}".strip()
-
-
-def _device_cell(row) -> str:
-    """Where it ran: 'cuda:0 ×2 (NVIDIA H100 80GB HBM3)', so timings are never read across devices."""
-    device = row.device if isinstance(row.device, str) and row.device else "–"
-    if not _missing(row.world_size) and row.world_size > 1:
-        device += f" ×{int(row.world_size)}"
-    name = getattr(row, "device_name", None)
-    return f"{device} ({name})" if isinstance(name, str) and name else device
-
-
-def _md_cell(text) -> str:
-    """Text safe inside a Markdown table: no cell breaks, and `<unk>` is not read as HTML."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("|", "\\|").replace("\n", " "))
-
-
 def _delta_cell(row, deltas: dict) -> str:
     d = deltas.get(row.name)
-    if d is None or _missing(d["delta_bpc"]):
+    if d is None or missing(d["delta_bpc"]):
         return "–"
     if row.name == d["reference"]:
         return "reference"
@@ -387,7 +304,7 @@ def _delta_cell(row, deltas: dict) -> str:
 
 def _unk_cell(row) -> str:
     """Bits per char with `<unk>` free: shown only where it differs from the open-vocabulary figure."""
-    if _missing(row.test_bpc_unk) or (not _missing(row.test_bpc) and abs(row.test_bpc_unk - row.test_bpc) < 5e-4):
+    if missing(row.test_bpc_unk) or (not missing(row.test_bpc) and abs(row.test_bpc_unk - row.test_bpc) < 5e-4):
         return "same"
     return fmt_mean_std(row.test_bpc_unk, row.test_bpc_unk_std)
 
@@ -399,7 +316,7 @@ def table_rows(summary: pd.DataFrame, deltas: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Model": summary["name"],
         "Seeds": [f"{int(r.seeds)}" for r in rows],
-        "Parameters": [_params_cell(r) for r in rows],
+        "Parameters": [params_cell(r) for r in rows],
         "Val bits/char": [fmt_mean_std(r.val_bpc, r.val_bpc_std) for r in rows],
         "Test bits/char": [fmt_mean_std(r.test_bpc, r.test_bpc_std) for r in rows],
         "Δ test bits/char [paired 95% CI]": [_delta_cell(r, by_name) for r in rows],
@@ -408,20 +325,12 @@ def table_rows(summary: pd.DataFrame, deltas: pd.DataFrame) -> pd.DataFrame:
         "Test PPL": [fmt_ppl(r.test_ppl, r.ppl_unit) for r in rows],
         "Train time": [fmt_seconds(r.train_seconds) for r in rows],
         "Tokens/s": [fmt_count(r.tokens_per_second) for r in rows],
-        "Peak memory": [_memory_cell(r) for r in rows],
-        "Device": [_device_cell(r) for r in rows],
+        "Peak memory": [memory_cell(r) for r in rows],
+        "Device": [device_cell(r) for r in rows],
     })
 
 
 _LEFT = {"Model", "Device"}
-
-
-def to_markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table (no tabulate dependency): text left, numbers right."""
-    lines = ["| " + " | ".join(_md_cell(c) for c in table.columns) + " |",
-             "|" + "|".join(":---" if c in _LEFT else "---:" for c in table.columns) + "|"]
-    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join(lines)
 
 
 def oov_note(summary: pd.DataFrame) -> str:
@@ -431,8 +340,8 @@ def oov_note(summary: pd.DataFrame) -> str:
         return ("Unknown tokens: no word-level model in this table; a character unseen in train is spelt "
                 "out after `<unk>` (uniform over the unused code points).")
     row = words.iloc[0]
-    rate = "" if _missing(row.oov_rate) else f" (test OOV rate of {row['name']}: {row.oov_rate:.2%})"
-    return (f"Unknown tokens: {_md_cell(str(row.oov_counting).rstrip('.'))}{rate}. Bits per character "
+    rate = "" if missing(row.oov_rate) else f" (test OOV rate of {row['name']}: {row.oov_rate:.2%})"
+    return (f"Unknown tokens: {md_cell(str(row.oov_counting).rstrip('.'))}{rate}. Bits per character "
             "are open-vocabulary: they include that spelling, so every model pays for every character "
             "and the column ranks them fairly; the \"`<unk>` free\" column leaves it out, which flatters "
             "word models.")
@@ -466,55 +375,24 @@ def metrics_table(summary: pd.DataFrame, deltas: pd.DataFrame, test_songs: int |
         "says (×N: N processes). GPU peak memory is the CUDA allocator's maximum, CPU RSS the process's "
         "peak resident set; the two are not comparable.",
     ]
-    return to_markdown(table_rows(summary, deltas)) + "\n\n" + "\n".join(f"- {line}" for line in legend) + "\n"
+    legend_md = "\n".join(f"- {line}" for line in legend)
+    return markdown_table(table_rows(summary, deltas), left=_LEFT) + "\n\n" + legend_md + "\n"
 
 
 # ---------------------------------------------------------------- figures
-
-def plot_note(path: str | Path, text: str) -> None:
-    """A small figure holding only `text`, so a Snakemake output exists when there is nothing to plot."""
-    fig, ax = plt.subplots(figsize=(6, 2))
-    ax.axis("off")
-    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=12, color="#555555",
-            transform=ax.transAxes, wrap=True)
-    save(fig, path)
-
-
-def _grid(n: int, max_cols: int = 3) -> tuple[int, int]:
-    cols = min(max_cols, max(n, 1))
-    return math.ceil(max(n, 1) / cols), cols
-
-
-def _empty_panel(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, ha="center", va="center", color="#777777", transform=ax.transAxes)
-    ax.set_xticks([])
-    ax.set_yticks([])
-
-
-def epoch_axis(ax, log: pd.DataFrame) -> None:
-    """The x axis and loss label of a learning-curve panel, shared by the part reports."""
-    ax.set_xlabel("epoch")
-    if ax.get_subplotspec().is_first_col():
-        ax.set_ylabel("cross-entropy loss")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    if log["epoch"].nunique() == 1:  # one epoch: an axis around it, not 0.96..1.04
-        only = log["epoch"].iloc[0]
-        ax.set_xlim(only - 1, only + 1)
-    ax.grid(alpha=0.3)
-
 
 def draw_learning_curves(logs: dict[str, pd.DataFrame], path: str | Path) -> None:
     """Train and val loss per epoch, one panel per model; the best val epoch marked."""
     if not logs:
         return plot_note(path, "no models to plot")
-    nrows, ncols = _grid(len(logs))
+    nrows, ncols = panel_grid(len(logs))
     fig, axes = plt.subplots(nrows, ncols, figsize=(max(6.0, 4.2 * ncols), 3.0 * nrows + 0.6),
                              squeeze=False, layout="constrained")
     for ax, (name, log) in zip(axes.flat, logs.items()):
         seeds = log.groupby("seed", sort=True) if "seed" in log else [(None, log)]
         ax.set_title(name if len(seeds) == 1 else f"{name} ({len(seeds)} seeds)")
         if log[["train_loss", "val_loss"]].isna().all().all():
-            _empty_panel(ax, "no losses logged")
+            empty_panel(ax, "no losses logged")
             continue
         for i, (_, run) in enumerate(seeds):  # every seed in the same colours; one legend entry each
             ax.plot(run["epoch"], run["train_loss"], "o-", ms=3, color=_TRAIN_COLOR, alpha=0.8,
@@ -570,7 +448,7 @@ def plot_bpc(summary: pd.DataFrame, path: str | Path) -> None:
 
 def _log2_axis(ax, values) -> None:
     ax.set_xscale("log", base=2)
-    ticks = sorted({int(v) for v in values if not _missing(v)})
+    ticks = sorted({int(v) for v in values if not missing(v)})
     ax.set_xticks(ticks, [str(t) for t in ticks])
     ax.minorticks_off()
 
@@ -587,7 +465,7 @@ def draw_context(runs: pd.DataFrame, path: str | Path) -> None:
         right.errorbar(part["seq_len"], minutes["mean"], yerr=minutes["std"].fillna(0), fmt="o-", capsize=3,
                        label=group)
         for x, v in zip(part["seq_len"], bpc["mean"]):
-            if not _missing(v):
+            if not missing(v):
                 left.annotate(f"{v:.3f}", (x, v), textcoords="offset points", xytext=(0, 6),
                               ha="center", fontsize=8)
     for ax, ylabel in ((left, "best val bits per character"), (right, "training time (minutes)")):
@@ -612,18 +490,10 @@ def most_common_top_k(grid: pd.DataFrame):
     return min(counts[counts == counts.max()].index) if not counts.empty else None
 
 
-def _heatmap(ax, table: pd.DataFrame, cmap: str, vmin: float, vmax: float):
+def _decoding_panel(ax, table: pd.DataFrame, cmap: str, vmin: float, vmax: float):
     values = table.to_numpy(dtype=float)
-    cmap_obj = plt.get_cmap(cmap).with_extremes(bad="#e0e0e0")  # missing cells grey
-    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap_obj, vmin=vmin, vmax=vmax, aspect="auto")
-    for (i, j), v in np.ndenumerate(values):
-        if np.isnan(v):
-            ax.text(j, i, "–", ha="center", va="center", fontsize=8, color="#555555")
-            continue
-        shade = (v - vmin) / (vmax - vmin) if vmax > vmin else 0.5
-        r, g, b, _ = cmap_obj(shade)
-        color = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
-        ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=9, color=color)
+    labels = [["–" if np.isnan(v) else f"{v:.2f}" for v in row] for row in values]
+    im = heatmap(ax, values, labels, cmap, vmin, vmax)
     ax.set_xticks(range(len(table.columns)), [f"{c:g}" for c in table.columns])
     ax.set_yticks(range(len(table.index)), [f"{t:g}" for t in table.index])
     return im
@@ -652,15 +522,15 @@ def draw_decoding(grids: dict[str, pd.DataFrame], path: str | Path) -> None:
             top_k = most_common_top_k(grid)
             rows = grid[grid["top_k"] == top_k]
             if rows.empty:
-                _empty_panel(ax, "no rows")
+                empty_panel(ax, "no rows")
                 continue
             table = rows.pivot_table(index="temperature", columns="top_p", values=col,
                                      aggfunc="mean", dropna=False).sort_index().sort_index(axis=1)
-            im = _heatmap(ax, table, cmap, vmin, vmax)
+            im = _decoding_panel(ax, table, cmap, vmin, vmax)
             ax.set_xlabel("top_p" if i == n - 1 else "")
             ax.set_ylabel("temperature" if j == 0 else "")
             if j == 0:
-                k = "off" if top_k in (0, None) or _missing(top_k) else f"{int(top_k)}"
+                k = "off" if top_k in (0, None) or missing(top_k) else f"{int(top_k)}"
                 ax.text(-0.32, 0.5, f"{name}\ntop_k {k}", transform=ax.transAxes, rotation=90,
                         ha="center", va="center", fontsize=10, fontweight="bold")
             if i == 0:

@@ -17,12 +17,12 @@ import torch
 import torch.nn.functional as F
 from torch.nn.utils.rnn import pad_sequence
 
-from . import distributed
-from .classify_eval import macro_f1_from_confusion
-from .errors import InputError
-from .textgen_data import Vocab
-from .textnorm import strip_accents as _strip_accents
-from .trainer import Task
+from nlpbench.classify.scoring import macro_f1_from_confusion
+from nlpbench.core.errors import InputError
+from nlpbench.data.textnorm import strip_accents as _strip_accents
+from nlpbench.data.vocab import Vocab
+from nlpbench.train import distributed
+from nlpbench.train.trainer import Task
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -100,7 +100,6 @@ class ClassifyTask(Task):
         self.k, self.batch_size, self.seed, self.pad, self.ctx = num_classes, batch_size, seed, pad, ctx
         self.weights = class_weights.to(ctx.device) if class_weights is not None else None
         self.eval_batch = eval_batch
-        self.meta: dict = {}
 
     def steps_per_epoch(self) -> int:
         return len(self.train) // self.batch_size

@@ -6,7 +6,7 @@ through bitsandbytes), adding LoRA adapters with peft, `SongCodec` (how a song
 becomes token ids, the same for training, scoring and sampling), `LLMTask`
 (packed blocks for the shared training loop), `score_songs` (bits per
 character under the protocol of the recurrent models, for validation and the
-final evaluation alike) and `sample_songs` (the shared sampler, with the KV
+final evaluation alike) and `hf_step` (the shared sampler's step, with the KV
 cache as its state).
 """
 
@@ -15,21 +15,20 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from . import distributed, genmetrics, lm_eval, sampling
-from .errors import InputError
-from .hf_local import require_model_dir
-from .io import write_text
-from .lyrics import END, START
-from .textgen import MIN_SONG_TOKENS
-from .textgen_data import epoch_order, eval_chars
-from .trainer import Task
+from nlpbench.core.errors import InputError
+from nlpbench.core.hf_local import require_model_dir
+from nlpbench.core.io import write_text
+from nlpbench.data.lyrics import END, START
+from nlpbench.lm import perplexity, sampling
+from nlpbench.lm.batching import epoch_order, eval_chars
+from nlpbench.train import distributed
+from nlpbench.train.trainer import Task
 
 QUANTIZATIONS = ("none", "nf4", "int8")
 EVAL_BATCH = 8          # windows per forward pass when scoring
@@ -152,10 +151,15 @@ class SongCodec:
     """
 
     tokenizer: object
+    level = "word"  # copies are checked in words: subwords are no unit a reader counts in
 
     @property
     def eos_id(self) -> int | None:
         return self.tokenizer.eos_token_id
+
+    @property
+    def end_id(self) -> int | None:
+        return self.eos_id
 
     @property
     def pad_id(self) -> int:
@@ -183,6 +187,15 @@ class SongCodec:
 
     def decode(self, ids: list[int]) -> str:
         return self.tokenizer.decode(ids, skip_special_tokens=True, clean_up_tokenization_spaces=False)
+
+    def prompt_text(self, prompt: str) -> str:
+        return prompt.rstrip("\n") + "\n" if prompt else ""
+
+    def written(self, ids: list[int]) -> str:
+        return self.song_text(ids)
+
+    def stop(self, ids: list[int]) -> bool:
+        return self.ends_song(ids)
 
     def ends_song(self, ids: list[int]) -> bool:
         """Whether the text just closed the song. The marker is ASCII, so once it is complete it
@@ -247,7 +260,6 @@ class LLMTask(Task):
         self.batch_size, self.block_size, self.seed, self.sample_tokens = batch_size, block_size, seed, sample_tokens
         self.docs = [torch.tensor(d, dtype=torch.long) for d in codec.documents(train_songs)]
         self.val_chars = eval_chars(val_songs)
-        self.meta: dict = {}
         self.ids = self.labels = self.positions = None
         tokens = sum(d.numel() for d in self.docs)
         blocks = tokens // block_size + (tokens % block_size > 1)
@@ -283,14 +295,15 @@ class LLMTask(Task):
 
     def evaluate(self, model) -> dict[str, float]:
         nll, n = score_songs(model, self.codec, self.val_songs, self.block_size, self.ctx)
-        m = lm_eval.lm_metrics(float(nll.sum()), n, self.val_chars)
+        m = perplexity.lm_metrics(float(nll.sum()), n, self.val_chars)
         return {"val_loss": m["loss"], "val_ppl": m["ppl"], "val_bpc": m["bpc"]}
 
     def after_epoch(self, model, epoch: int, outdir: Path) -> None:
         """One song per epoch, with its own generator: the global RNG stays untouched."""
         decoding = sampling.Decoding(temperature=0.8)
-        song = sample_songs(model, self.codec, decoding, 1, self.sample_tokens, self.seed + epoch,
-                            device=self.ctx.device)[0]
+        model.eval()
+        song = sampling.sample_songs(hf_step(model), self.codec, decoding, 1, self.sample_tokens, self.seed + epoch,
+                                     device=self.ctx.device)[0]
         write_text(Path(outdir) / f"samples_epoch{epoch}.md",
                    sample_markdown(f"{self.name}, epoch {epoch}", decoding, [song]))
 
@@ -340,7 +353,7 @@ def score_songs(model, codec: SongCodec, songs: list[str], block_size: int, ctx:
     The protocol of the recurrent models: each song scored alone on its text
     and its end marker, given the start. This rank scores songs rank,
     rank+world, ...; the sums are reduced over ranks. Bits per character are
-    then `lm_eval.bits_per_char(nll.sum(), textgen_data.eval_chars(songs))`.
+    then `perplexity.bits_per_char(nll.sum(), batching.eval_chars(songs))`.
     """
     per_song = torch.zeros(len(songs), dtype=torch.float64, device=ctx.device)
     mine = list(range(ctx.rank, len(songs), ctx.world))
@@ -358,14 +371,20 @@ def score_songs(model, codec: SongCodec, songs: list[str], block_size: int, ctx:
     return distributed.all_sum_tensor(per_song, ctx), int(n)
 
 
-def evaluate_splits(model, codec: SongCodec, splits: dict[str, list[str]], block_size: int,
-                    ctx: distributed.Context) -> dict:
-    """Per held-out split: loss and PPL per token, bits per character, per-song NLL; nothing is out of vocabulary."""
-    out = {}
-    for name, songs in splits.items():
-        nll, n = score_songs(model, codec, songs, block_size, ctx)
-        out[name] = {**lm_eval.split_scores(songs, nll, n), "oov_tokens": 0, "oov_rate": None}
-    return out
+@dataclass
+class Scorer:
+    """The LLM for `perplexity.evaluate_splits`: every string has tokens, so nothing is out of vocabulary."""
+
+    model: object
+    codec: SongCodec
+    block_size: int
+    ctx: distributed.Context
+    unit = "token"
+    oov_counting = None
+
+    def score(self, songs: list[str]) -> perplexity.SongScores:
+        nll, n = score_songs(self.model, self.codec, songs, self.block_size, self.ctx)
+        return perplexity.SongScores(nll, n)
 
 
 # --- sampling --------------------------------------------------------------------
@@ -376,34 +395,6 @@ def hf_step(model):
         out = model(input_ids=ids, cache=cache, use_cache=True)  # `cache`: transformers 5's past_key_values
         return out.logits, out.cache
     return step
-
-
-@torch.no_grad()
-def sample_songs(model, codec: SongCodec, decoding: sampling.Decoding, num: int, max_tokens: int, seed: int,
-                 prompts: list[str] = (), device="cpu", checker: genmetrics.CopyChecker | None = None) -> list[dict]:
-    """`num` songs, each until EOS, the end marker or `max_tokens`, scored as textgen.sample_songs does.
-
-    Word-level metrics (the LLM's subwords are no unit a reader counts in);
-    `checker` is a word-level CopyChecker.
-    """
-    model.eval()
-    gen = torch.Generator(device=device).manual_seed(seed)
-    out = []
-    for i in range(num):
-        prompt = prompts[i % len(prompts)] if prompts else ""
-        t0 = time.perf_counter()
-        ids, ended, logprobs = sampling.generate(hf_step(model), codec.context_ids(prompt), max_tokens, decoding,
-                                                 end_id=codec.eos_id, generator=gen, device=device,
-                                                 min_new_tokens=MIN_SONG_TOKENS, stop=codec.ends_song)
-        seconds = time.perf_counter() - t0
-        written = codec.song_text(ids)
-        record = {"index": i, "prompt": prompt, "text": (prompt.rstrip("\n") + "\n" if prompt else "") + written,
-                  "tokens": len(ids), "seconds": seconds, "ended": ended, "temperature": decoding.temperature,
-                  "top_k": decoding.top_k, "top_p": decoding.top_p, "seed": seed,
-                  "mean_nll": -sum(logprobs) / max(1, len(logprobs))}
-        record.update(genmetrics.sample_metrics(written, copy_words=checker, level="word"))
-        out.append(record)
-    return out
 
 
 def sample_markdown(title: str, decoding: sampling.Decoding, songs: list[dict]) -> str:

@@ -12,12 +12,9 @@ the loss is, and how the model is evaluated.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import csv
-import hashlib
 import io as _io
-import json
 import logging
 import math
 import resource
@@ -29,8 +26,8 @@ from pathlib import Path
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
-from . import distributed
-from .io import atomic_path, write_text
+from nlpbench.core.io import atomic_path, write_text
+from nlpbench.train import distributed
 
 log = logging.getLogger(__name__)
 
@@ -54,36 +51,6 @@ class FitConfig:
     name: str = "model"
     trainable_only: bool = False    # keep and checkpoint only trainable weights (LoRA: the frozen base reloads)
     tensorboard: str | None = None  # a directory for TensorBoard event files (rank 0), or none
-
-
-def add_run_args(ap: argparse.ArgumentParser) -> None:
-    """The flags every training script shares: seed, device, precision, threads, progress, TensorBoard."""
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    # No fp16: DeBERTa-v3 overflows and diverges in it, and bf16 needs no loss scaling.
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16",
-                    help="bf16 autocast on CUDA; CPU always computes in fp32")
-    ap.add_argument("--threads", type=int, default=0, help="CPU threads for the job, shared by its processes "
-                    "(0: torch's default)")
-    ap.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
-    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
-                    help="also write TensorBoard event files to OUTDIR/tensorboard")
-
-
-def init_run(args: argparse.Namespace) -> distributed.Context:
-    """This process's rank and device (torchrun or not) and its share of --threads."""
-    ctx = distributed.init(args.device)
-    if args.threads:
-        torch.set_num_threads(max(1, args.threads // ctx.world))
-    return ctx
-
-
-def fit_config(args: argparse.Namespace, run: dict, name: str, **fields) -> FitConfig:
-    """FitConfig from a training script's flags; `run`, the settings that define the run, fingerprints its checkpoint."""
-    return FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, patience=args.patience,
-                     precision=args.precision, seed=args.seed, progress_every_s=args.progress_every, name=name,
-                     tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
-                     fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest(), **fields)
 
 
 class Task:
@@ -124,10 +91,21 @@ class FitResult:
     resumed_from_epoch: int = 0
     best_state: dict | None = None
 
+    @property
+    def best_row(self) -> dict:
+        """The trainlog row of the epoch whose weights were kept."""
+        return next(r for r in self.history if r["epoch"] == self.best_epoch)
+
 
 def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Context,
-        outdir: str | Path, ckpt_dir: str | Path) -> FitResult:
-    """Train `model` on `task`; writes model_best.pt and trainlog.csv to `outdir` (rank 0)."""
+        outdir: str | Path, ckpt_dir: str | Path, meta: dict | None = None, save_best: bool = True) -> FitResult:
+    """Train `model` on `task`; writes trainlog.csv to `outdir` (rank 0) and leaves the best epoch's weights in it.
+
+    `meta` (plain data: model arguments, vocabulary settings) goes into
+    `model_best.pt` beside the best weights; `save_best=False` skips that file
+    for a caller that saves the weights its own way (a Hugging Face directory).
+    """
+    meta = meta or {}
     outdir, ckpt = Path(outdir), Path(ckpt_dir) / "last.pt"
     torch.manual_seed(cfg.seed)
     if any(p.device != ctx.device for p in model.parameters()):
@@ -142,7 +120,8 @@ def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Con
     if ckpt.exists():
         res, bad, start = _resume(ckpt, cfg, model, opt, sched, ctx)
         if ctx.is_main and res.history:  # the killed job's outputs were removed: restore them
-            save_checkpoint(outdir / "model_best.pt", res.best_state, getattr(task, "meta", {}))
+            if save_best:
+                save_checkpoint(outdir / "model_best.pt", res.best_state, meta)
             write_trainlog(outdir / "trainlog.csv", res.history, task.items)
     if ctx.device.type == "cuda":
         torch.cuda.reset_peak_memory_stats(ctx.device)
@@ -162,8 +141,8 @@ def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Con
         if _improved(value, res.best_value, cfg.mode):
             res.best_value, res.best_epoch, bad = value, epoch, 0
             res.best_state = {k: v.detach().cpu().clone() for k, v in weights(model, cfg).items()}
-            if ctx.is_main:
-                save_checkpoint(outdir / "model_best.pt", res.best_state, getattr(task, "meta", {}))
+            if ctx.is_main and save_best:
+                save_checkpoint(outdir / "model_best.pt", res.best_state, meta)
         else:
             bad += 1
         if ctx.is_main:
@@ -356,13 +335,19 @@ def _resume(path, cfg, model, opt, sched, ctx):
     return res, state["bad_epochs"], state["epoch"] + 1
 
 
+def count_parameters(model: torch.nn.Module) -> tuple[int, int]:
+    """(total, trainable), counting tied weights once."""
+    params = {id(p): p for p in model.parameters()}.values()
+    return sum(p.numel() for p in params), sum(p.numel() for p in params if p.requires_grad)
+
+
 def run_summary(model: torch.nn.Module, res: FitResult, ctx: distributed.Context, epochs: int,
                 items_name: str, seed: int) -> dict:
     """The summary.json fields every trained model shares, whatever its part."""
-    from .models.rnnlm import count_parameters
     total, trainable = count_parameters(model)
     return {"seed": seed, "params_total": total, "params_trainable": trainable,
             "best_epoch": res.best_epoch, "epochs_run": len(res.history),
+            **{f"best_{k}": v for k, v in res.best_row.items() if k.startswith("val_")},
             "early_stopped": len(res.history) < epochs,
             "train_seconds": res.train_seconds, f"{items_name}_per_second": res.items_per_second,
             "peak_memory_mb": res.peak_memory_mb, "peak_memory_kind": res.peak_memory_kind,
@@ -373,7 +358,7 @@ def run_summary(model: torch.nn.Module, res: FitResult, ctx: distributed.Context
 
 def device_name(device: torch.device) -> str:
     """The hardware behind a device, so timings say where they were measured (GPU model, CPU model)."""
-    from .hardware import cpu_model
+    from nlpbench.core.hardware import cpu_model
     return torch.cuda.get_device_name(device) if device.type == "cuda" else cpu_model()
 
 

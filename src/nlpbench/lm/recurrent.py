@@ -2,25 +2,26 @@
 
 Ties the pieces together for the scripts: `LMTask` feeds truncated BPTT
 windows within songs to the shared training loop; `load` rebuilds a trained
-model from its directory; `sample_songs` runs the shared sampler and scores
-each song; `evaluate_splits` scores held-out songs on open-vocabulary terms.
+model from its directory; `VocabCodec` and `rnn_step` are what the shared
+sampler needs; `evaluate_splits` scores held-out songs on open-vocabulary terms.
 """
 
 from __future__ import annotations
 
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 
-from . import distributed, genmetrics, lm_eval, sampling
-from .io import write_text
-from .models.rnnlm import RNNLM, detach, reset_rows
-from .spelling import Speller, unseen_char_nats
-from .textgen_data import (SPECIALS, Vocab, encode_songs, lane_tensors, oov_stats, oov_tokens, song_lanes,
-                           tokenize, windows)
-from .trainer import Task, load_checkpoint
+from nlpbench.core.io import write_text
+from nlpbench.data.vocab import SPECIALS, Vocab, tokenize
+from nlpbench.lm import perplexity, sampling
+from nlpbench.lm.batching import encode_songs, lane_tensors, oov_stats, oov_tokens, song_lanes, windows
+from nlpbench.lm.spelling import Speller, unseen_char_nats
+from nlpbench.models.rnnlm import RNNLM, detach, reset_rows
+from nlpbench.train import distributed
+from nlpbench.train.trainer import Task, load_checkpoint
 
 
 class LMTask(Task):
@@ -41,14 +42,13 @@ class LMTask(Task):
                  seq_len: int, seed: int, ctx: distributed.Context, val_chars: int, name: str,
                  val_spelling: float = 0.0, sample_tokens: int = 200):
         if batch_size % ctx.world:
-            from .errors import InputError
+            from nlpbench.core.errors import InputError
             raise InputError("textgen.train.batch_size", f"{batch_size} streams do not split over {ctx.world} "
                              "processes", "use a batch size divisible by the number of processes (nproc).")
         self.train, self.val, self.vocab = train, val, vocab
         self.batch_size, self.seq_len, self.seed, self.ctx = batch_size, seq_len, seed, ctx
         self.val_chars, self.val_spelling, self.name, self.sample_tokens = val_chars, val_spelling, name, sample_tokens
         self.val_tokens = sum(s.numel() - 1 for s in val)
-        self.meta: dict = {}
         self.hidden = None
         lanes = song_lanes(train, seq_len, batch_size, seed, epoch=1)  # the loads are the same every epoch
         self._steps = max(sum(windows(train[i], seq_len) for i in row) for row in lanes)
@@ -73,14 +73,16 @@ class LMTask(Task):
         return F.cross_entropy(logits.float(), y[keep], reduction="sum") / share, share
 
     def evaluate(self, model) -> dict[str, float]:
-        nll = float(lm_eval.song_nll(model, self.val, self.ctx, self.vocab.pad).sum())
-        m = lm_eval.lm_metrics(nll, self.val_tokens, self.val_chars, self.val_spelling)
+        nll = float(perplexity.song_nll(model, self.val, self.ctx, self.vocab.pad).sum())
+        m = perplexity.lm_metrics(nll, self.val_tokens, self.val_chars, self.val_spelling)
         return {"val_loss": m["loss"], "val_ppl": m["ppl"], "val_bpc": m["bpc"]}
 
     def after_epoch(self, model, epoch: int, outdir: Path) -> None:
         """A short sample per epoch, with its own generator: the global RNG stays untouched."""
-        songs = sample_songs(model, self.vocab, sampling.Decoding(temperature=0.8), num=1,
-                             max_tokens=self.sample_tokens, seed=self.seed + epoch, device=self.ctx.device)
+        model.eval()
+        songs = sampling.sample_songs(rnn_step(model), VocabCodec(self.vocab), sampling.Decoding(temperature=0.8),
+                                      num=1, max_tokens=self.sample_tokens, seed=self.seed + epoch,
+                                      device=self.ctx.device)
         write_text(Path(outdir) / f"sample_epoch{epoch}.txt", songs[0]["text"] + "\n")
 
 
@@ -94,7 +96,6 @@ OOV_NOTE = {
 }
 
 
-MIN_SONG_TOKENS = 8  # an undertrained model may close a song at once; a sample needs some content
 
 
 def build_model(vocab: Vocab, arch: str, **sizes) -> RNNLM:
@@ -110,45 +111,42 @@ def load(model_dir: str | Path, device="cpu") -> tuple[RNNLM, Vocab]:
     return model.to(device).eval(), Vocab.from_json(model_dir / "vocab.json")
 
 
+@dataclass(frozen=True)
+class VocabCodec:
+    """Songs for the sampler as a recurrent model writes them: `<|startsong|>` ... `<|endsong|>` in `vocab`."""
+
+    vocab: Vocab
+
+    @property
+    def level(self) -> str:
+        return self.vocab.level
+
+    @property
+    def end_id(self) -> int:
+        return self.vocab.end
+
+    def context_ids(self, prompt: str) -> list[int]:
+        """<|startsong|> plus optional first lines (unknown words become <unk>)."""
+        ids = [self.vocab.start]
+        if prompt:
+            ids += self.vocab.encode(prompt.rstrip("\n") + "\n")[1:-1]
+        return ids
+
+    def prompt_text(self, prompt: str) -> str:
+        return self.vocab.decode(self.context_ids(prompt))
+
+    def written(self, ids: list[int]) -> str:
+        return self.vocab.decode(ids)
+
+    def stop(self, ids: list[int]) -> bool:
+        return False  # the single end id closes a song
+
+
 def rnn_step(model):
     """The sampler's step function for a recurrent model: the state is the hidden state."""
     def step(ids, hidden):
         return model(ids, hidden)
     return step
-
-
-def prompt_ids(vocab: Vocab, prompt: str) -> list[int]:
-    """<|startsong|> plus optional first lines (unknown words become <unk>)."""
-    ids = [vocab.start]
-    if prompt:
-        ids += vocab.encode(prompt.rstrip("\n") + "\n")[1:-1]
-    return ids
-
-
-@torch.no_grad()
-def sample_songs(model, vocab: Vocab, decoding: sampling.Decoding, num: int, max_tokens: int, seed: int,
-                 prompts: list[str] = (), device="cpu", checker: genmetrics.CopyChecker | None = None) -> list[dict]:
-    """`num` songs from <|startsong|> (+ prompt) to <|endsong|> or `max_tokens`, each scored."""
-    model.eval()
-    gen = torch.Generator(device=device).manual_seed(seed)
-    out = []
-    for i in range(num):
-        prompt = prompts[i % len(prompts)] if prompts else ""
-        start = prompt_ids(vocab, prompt)
-        t0 = time.perf_counter()
-        ids, ended, logprobs = sampling.generate(rnn_step(model), start, max_tokens, decoding,
-                                                 end_id=vocab.end, generator=gen, device=device,
-                                                 min_new_tokens=MIN_SONG_TOKENS)
-        record = {"index": i, "prompt": prompt, "text": vocab.decode(start + ids), "tokens": len(ids),
-                  "seconds": time.perf_counter() - t0,
-                  "ended": ended, "temperature": decoding.temperature, "top_k": decoding.top_k,
-                  "top_p": decoding.top_p, "seed": seed, "mean_nll": -sum(logprobs) / max(1, len(logprobs))}
-        # Scored on what the model wrote, not on the prompt it was given.
-        record.update(genmetrics.sample_metrics(
-            vocab.decode(ids), copy_words=checker if vocab.level == "word" else None,
-            copy_chars=checker if vocab.level == "char" else None, level=vocab.level))
-        out.append(record)
-    return out
 
 
 def unknown_token_cost(vocab: Vocab, train_songs: list[str]):
@@ -171,39 +169,27 @@ def song_spelling(songs: list[str], vocab: Vocab, cost) -> list[float]:
     return [sum(cost(t) for t in oov_tokens(song, vocab)) for song in songs]
 
 
-def evaluate_splits(model, vocab: Vocab, train_songs: list[str], splits: dict[str, list[str]],
-                    ctx: distributed.Context) -> dict:
-    """Per held-out split: loss, PPL, open-vocabulary and `<unk>` bits per char, OOV rate, per-song NLL."""
-    cost = unknown_token_cost(vocab, train_songs)
-    out = {}
-    for name, songs in splits.items():
-        ids = encode_songs(songs, vocab)
-        nll = lm_eval.song_nll(model, ids, ctx, vocab.pad)
-        scores = lm_eval.split_scores(songs, nll, sum(s.numel() - 1 for s in ids), song_spelling(songs, vocab, cost))
-        oov = oov_stats(songs, vocab)
-        out[name] = {**scores, "oov_tokens": oov["oov_tokens"], "oov_rate": oov["oov_rate"]}
-    return out
+@dataclass
+class Scorer:
+    """The recurrent LM for `perplexity.evaluate_splits`: unknown tokens spelt out, fitted on train only."""
 
+    model: RNNLM
+    vocab: Vocab
+    train_songs: list[str]
+    ctx: distributed.Context
 
-def decoding_grid(model, vocab: Vocab, temperatures, top_ps, top_ks, samples: int, max_tokens: int, seed: int,
-                  checker=None, device="cpu", sample_fn=None) -> list[dict]:
-    """One row per temperature x top-p x top-k: diversity, repetition, copy rate, NLL of the samples.
+    @property
+    def unit(self) -> str:
+        return self.vocab.level
 
-    `sample_fn` has `sample_songs`'s signature (the default); `llm.sample_songs`
-    puts a fine-tuned LLM through the same grid and the same row statistics.
-    """
-    sample_fn = sample_fn or sample_songs
-    rows = []
-    for t in temperatures:
-        for p in top_ps:
-            for k in top_ks:
-                songs = sample_fn(model, vocab, sampling.Decoding(t, k, p), samples, max_tokens, seed,
-                                  device=device, checker=checker)
-                row = {"temperature": t, "top_p": p, "top_k": k, "samples": len(songs)}
-                for key in ("distinct_1", "distinct_2", "distinct_3", "repetition_4gram", "copy_rate",
-                            "mean_nll"):
-                    vals = [s[key] for s in songs if s[key] is not None]
-                    row[key] = sum(vals) / len(vals) if vals else None
-                row["mean_tokens"] = sum(s["tokens"] for s in songs) / len(songs)
-                rows.append(row)
-    return rows
+    @property
+    def oov_counting(self) -> str:
+        return OOV_NOTE[self.vocab.level]
+
+    def score(self, songs: list[str]) -> perplexity.SongScores:
+        ids = encode_songs(songs, self.vocab)
+        nll = perplexity.song_nll(self.model, ids, self.ctx, self.vocab.pad)
+        cost = unknown_token_cost(self.vocab, self.train_songs)
+        oov = oov_stats(songs, self.vocab)
+        return perplexity.SongScores(nll, sum(s.numel() - 1 for s in ids), song_spelling(songs, self.vocab, cost),
+                                     oov["oov_tokens"], oov["oov_rate"])

@@ -9,11 +9,14 @@ comparison between them cannot be an artefact of two samplers.
 from __future__ import annotations
 
 import numbers
+import time
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 import torch
 from torch import Tensor
+
+from nlpbench.lm import genmetrics
 
 GREEDY_BELOW = 1e-5  # temperatures this small mean argmax, not a division by ~0
 # Rounding slack for top-p: a prefix whose mass is top_p up to float error counts as reaching it,
@@ -21,6 +24,24 @@ GREEDY_BELOW = 1e-5  # temperatures this small mean argmax, not a division by ~0
 _TOP_P_SLACK = 1e-6
 
 StepFn = Callable[[Tensor, Any], tuple[Tensor, Any]]
+MIN_SONG_TOKENS = 8  # an undertrained model may close a song at once; a sample needs some content
+GRID_STATS = ("distinct_1", "distinct_2", "distinct_3", "repetition_4gram", "copy_rate", "mean_nll")
+
+
+class SongCodec(Protocol):
+    """What a generator tells the sampler about songs; the rest of sampling is shared.
+
+    `level` is the unit the copy check counts in ("char" or "word"); `stop`
+    ends a song whose end marker is text rather than the single `end_id`.
+    """
+
+    level: str
+    end_id: int | None
+
+    def context_ids(self, prompt: str) -> list[int]: ...        # where a song starts (+ the prompt's lines)
+    def prompt_text(self, prompt: str) -> str: ...              # the prompt as the song shows it
+    def written(self, ids: list[int]) -> str: ...               # generated ids as song text
+    def stop(self, ids: list[int]) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -124,3 +145,50 @@ def generate(step: StepFn, prompt_ids: list[int], max_new_tokens: int, decoding:
             return tokens, True, logprobs
         inputs = token.view(1, 1)
     return tokens, False, logprobs
+
+
+@torch.no_grad()
+def sample_songs(step: StepFn, codec: SongCodec, decoding: Decoding, num: int, max_tokens: int, seed: int,
+                 prompts: list[str] = (), device="cpu", checker: genmetrics.CopyChecker | None = None) -> list[dict]:
+    """`num` songs from the codec's start (+ prompt) to its end or `max_tokens`, each scored.
+
+    Seeded by its own generator (the global RNG stays untouched); metrics are
+    computed on what the model wrote, never on the prompt it was given.
+    """
+    gen = torch.Generator(device=device).manual_seed(seed)
+    out = []
+    for i in range(num):
+        prompt = prompts[i % len(prompts)] if prompts else ""
+        t0 = time.perf_counter()
+        ids, ended, logprobs = generate(step, codec.context_ids(prompt), max_tokens, decoding, end_id=codec.end_id,
+                                        generator=gen, device=device, min_new_tokens=MIN_SONG_TOKENS,
+                                        stop=codec.stop)
+        seconds = time.perf_counter() - t0
+        written = codec.written(ids)
+        record = {"index": i, "prompt": prompt, "text": codec.prompt_text(prompt) + written, "tokens": len(ids),
+                  "seconds": seconds, "ended": ended, "temperature": decoding.temperature,
+                  "top_k": decoding.top_k, "top_p": decoding.top_p, "seed": seed,
+                  "mean_nll": -sum(logprobs) / max(1, len(logprobs))}
+        record.update(genmetrics.sample_metrics(
+            written, copy_words=checker if codec.level == "word" else None,
+            copy_chars=checker if codec.level == "char" else None, level=codec.level))
+        out.append(record)
+    return out
+
+
+def decoding_grid(step: StepFn, codec: SongCodec, temperatures, top_ps, top_ks, samples: int, max_tokens: int,
+                  seed: int, checker=None, device="cpu") -> list[dict]:
+    """One row per temperature x top-p x top-k: diversity, repetition, copy rate, NLL of the samples."""
+    rows = []
+    for t in temperatures:
+        for p in top_ps:
+            for k in top_ks:
+                songs = sample_songs(step, codec, Decoding(t, k, p), samples, max_tokens, seed,
+                                     device=device, checker=checker)
+                row = {"temperature": t, "top_p": p, "top_k": k, "samples": len(songs)}
+                for key in GRID_STATS:
+                    vals = [s[key] for s in songs if s[key] is not None]
+                    row[key] = sum(vals) / len(vals) if vals else None
+                row["mean_tokens"] = sum(s["tokens"] for s in songs) / len(songs)
+                rows.append(row)
+    return rows

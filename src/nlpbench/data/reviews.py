@@ -16,9 +16,9 @@ from pathlib import Path
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
-from . import textnorm
-from .errors import InputError
-from .io import decode_bytes
+from nlpbench.core.errors import InputError
+from nlpbench.core.io import decode_bytes
+from nlpbench.data import textnorm
 
 log = logging.getLogger(__name__)
 

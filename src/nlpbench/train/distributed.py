@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
-from .errors import InputError
+from nlpbench.core.errors import InputError
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import (accuracy_score, confusion_matrix, f1_score,
-                             precision_recall_fscore_support)
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
-from .errors import InputError
-from .io import atomic_path, write_json, write_text
-from .noise import BOOTSTRAP_RESAMPLES, interval, resample_rows
-from .plots import plt, save
+from nlpbench.core.errors import InputError
+from nlpbench.core.io import atomic_path, write_json, write_text
+from nlpbench.core.markdown import markdown_table
+from nlpbench.core.plots import heatmap, plt, save
+from nlpbench.core.stats import BOOTSTRAP_RESAMPLES, interval, resample_rows
 
 ARTIFACTS = ("metrics_test.json", "confusion_matrix.csv", "confusion_matrix.png",
              "errors.csv", "error_analysis.md", "predictions.csv")
@@ -158,8 +158,8 @@ def write_confusion(cm, names, csv_path, png_path, title: str) -> None:
     with atomic_path(csv_path) as tmp:
         table.to_csv(tmp)
     fig, axes = plt.subplots(1, 2, figsize=(5.0 + 1.1 * len(names), 2.2 + 0.5 * len(names)))
-    _heatmap(axes[0], cm, names, "counts", "{:d}")
-    _heatmap(axes[1], _row_normalised(cm), names, "share of the true class (rows sum to 1)", "{:.2f}")
+    _confusion_panel(axes[0], cm, names, "counts", "{:d}")
+    _confusion_panel(axes[1], _row_normalised(cm), names, "share of the true class (rows sum to 1)", "{:.2f}")
     fig.suptitle(f"{title} (n={int(cm.sum())})")
     save(fig, png_path)
 
@@ -169,12 +169,9 @@ def _row_normalised(cm: np.ndarray) -> np.ndarray:
     return np.divide(cm, totals, out=np.zeros(cm.shape), where=totals > 0)  # a class absent from test stays 0
 
 
-def _heatmap(ax, values: np.ndarray, names, title: str, fmt: str) -> None:
-    ax.imshow(values, cmap="Blues", vmin=0)
-    dark = values.max() / 2 if values.max() else 1
-    for (i, j), v in np.ndenumerate(values):
-        ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8,
-                color="white" if v > dark else "black")
+def _confusion_panel(ax, values: np.ndarray, names, title: str, fmt: str) -> None:
+    labels = [[fmt.format(v) for v in row] for row in values]
+    heatmap(ax, values.astype(float), labels, "Blues", 0.0, float(values.max()) or 1.0, fontsize=8)
     ax.set_xticks(range(len(names)), labels=names)
     ax.set_yticks(range(len(names)), labels=names)
     ax.set_xlabel("predicted")
@@ -213,12 +210,13 @@ def error_analysis_md(test: pd.DataFrame, y_true, y_pred, label_map: dict, top: 
              f"{correct.size} reviews, {n_err} errors, accuracy {correct.mean():.3f}.", ""]
     pairs = _confused_pairs(confusion(y_true, y_pred, len(names)), names, n_err)
     lines += ["## Most confused pairs (true -> predicted)", ""]
-    lines += _md_table(pairs.head(top)) if n_err else ["No errors."]
+    lines += markdown_table(pairs.head(top), left={"true", "predicted"}).splitlines() if n_err else ["No errors."]
     lines += ["", "## Accuracy by review length (characters, quartile bins)", "",
-              *_md_table(_accuracy_by(_length_bins(test["text"]), correct, "length"))]
+              *markdown_table(_accuracy_by(_length_bins(test["text"]), correct, "length"),
+                             left={"length"}).splitlines()]
     if "Type" in test.columns:
         lines += ["", "## Accuracy by Type", "",
-                  *_md_table(_accuracy_by(test["Type"].astype(str), correct, "Type"))]
+                  *markdown_table(_accuracy_by(test["Type"].astype(str), correct, "Type"), left={"Type"}).splitlines()]
     lines += ["", "## Ordinal distance of the errors", "", _off_by_one_line(y_true, y_pred, label_map, n_err)]
     lines += ["", "## Example errors", "", *_examples(test, y_true, y_pred, names, pairs)]
     return "\n".join(lines) + "\n"
@@ -276,14 +274,6 @@ def _examples(test, y_true, y_pred, names, pairs: pd.DataFrame, count: int = 3) 
         lines.append(f"- source_row {test['source_row'].iloc[r]}: true **{names[y_true[r]]}**, "
                      f"predicted **{names[y_pred[r]]}**: {text}")
     return lines or ["No errors."]
-
-
-def _md_table(frame: pd.DataFrame) -> list[str]:
-    frame = frame[[c for c in frame.columns if not str(c).startswith("_")]]
-    rows = [[str(v).replace("|", "\\|") for v in row] for row in frame.itertuples(index=False)]
-    return ["| " + " | ".join(map(str, frame.columns)) + " |",
-            "|" + "---|" * len(frame.columns),
-            *("| " + " | ".join(row) + " |" for row in rows)]
 
 
 def write_eval_artifacts(outdir: str | Path, test: pd.DataFrame, y_pred, probs, label_map: dict,

@@ -25,13 +25,27 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from .classify_eval import PREDICTION_COLUMNS, bootstrap_ci, paired_difference
-from .errors import InputError
-from .noise import fmt_difference, fmt_mean_std, holds_zero, seed_stats
-from .plots import plt, save
-from .report_parta import (_device_cell, _empty_panel, _grid, _md_cell, _memory_cell, _missing,
-                           _params_cell, _require, epoch_axis, fmt_count, fmt_float, fmt_seconds, plot_note,
-                           read_csv, read_json)
+from nlpbench.classify.scoring import PREDICTION_COLUMNS, bootstrap_ci, paired_difference
+from nlpbench.core.errors import InputError
+from nlpbench.core.markdown import markdown_table
+from nlpbench.core.plots import heatmap, plt, save
+from nlpbench.core.stats import fmt_difference, fmt_mean_std, holds_zero, seed_stats
+from nlpbench.report.common import (
+    device_cell,
+    empty_panel,
+    epoch_axis,
+    fmt_count,
+    fmt_float,
+    fmt_seconds,
+    memory_cell,
+    missing,
+    panel_grid,
+    params_cell,
+    plot_note,
+    read_csv,
+    read_json,
+    require,
+)
 
 # Which Snakemake rule writes each input, for error messages.
 MODEL_RULE = "train_classifier"
@@ -89,11 +103,11 @@ def model_row(run_dir: str | Path, baseline: bool = False) -> dict:
     run_dir = Path(run_dir)
     summary = read_json(run_dir / "summary.json", _rule(run_dir, {}, baseline))
     rule = _rule(run_dir, summary, baseline)
-    _require(summary, SUMMARY_REQUIRED, run_dir / "summary.json", rule)
+    require(summary, SUMMARY_REQUIRED, run_dir / "summary.json", rule)
     if not baseline:
         _check_seed(summary, run_dir / "summary.json", rule)
     test = read_json(run_dir / "metrics_test.json", rule)
-    _require(test, METRICS_REQUIRED, run_dir / "metrics_test.json", rule)
+    require(test, METRICS_REQUIRED, run_dir / "metrics_test.json", rule)
     return {
         **{k: summary.get(k) for k in ("name", "arch", "family", "params_total", "params_trainable",
                                        "best_epoch", "best_val_macro_f1", "best_val_accuracy",
@@ -233,7 +247,7 @@ def read_run(run_dir: str | Path, baseline: bool = False) -> Run:
     rule = _rule(d, row, baseline)
     cm = read_confusion(d / "confusion_matrix.csv", rule)
     n_test, total = pd.to_numeric(row["n_test"], errors="coerce"), int(cm.to_numpy().sum())
-    if not _missing(n_test) and total != n_test:
+    if not missing(n_test) and total != n_test:
         raise InputError(d / "confusion_matrix.csv",
                          f"holds {total} reviews but metrics_test.json says "
                          f"n = {row['n_test']}: the two come from different runs",
@@ -269,7 +283,7 @@ def reference_run(runs: list[Run]) -> Run | None:
     baselines = [r for r in runs if r.rule == BASELINE_RULE]
     if not baselines:
         return None
-    return max(baselines, key=lambda r: -1.0 if _missing(r.row["best_val_macro_f1"]) else r.row["best_val_macro_f1"])
+    return max(baselines, key=lambda r: -1.0 if missing(r.row["best_val_macro_f1"]) else r.row["best_val_macro_f1"])
 
 
 def _compare_runs(runs: list[Run], ref: Run | None, k: int) -> None:
@@ -398,10 +412,10 @@ def ablation_row(run_dir: str | Path) -> dict:
     run_dir = Path(run_dir)
     summary = read_json(run_dir / "summary.json", _rule(run_dir, {}, False, (ABLATION_RULE, ENCODER_ABLATION_RULE)))
     rule = _rule(run_dir, summary, False, (ABLATION_RULE, ENCODER_ABLATION_RULE))
-    _require(summary, ["batch_size", "lr", "best_val_macro_f1"], run_dir / "summary.json", rule)
+    require(summary, ["batch_size", "lr", "best_val_macro_f1"], run_dir / "summary.json", rule)
     _check_seed(summary, run_dir / "summary.json", rule)
     test = read_json(run_dir / "metrics_test.json", rule)
-    _require(test, ["macro_f1"], run_dir / "metrics_test.json", rule)
+    require(test, ["macro_f1"], run_dir / "metrics_test.json", rule)
     setting, arch = _ablation_place(run_dir)
     return {"run": setting, "arch": summary.get("arch") or arch, "batch_size": summary["batch_size"],
             "lr": summary["lr"], "seed": summary["seed"], "val_macro_f1": summary["best_val_macro_f1"],
@@ -452,13 +466,13 @@ def best_settings(cells: pd.DataFrame) -> pd.DataFrame:
 def _test_f1_cell(row) -> str:
     """Mean ± std over seeds, then the bootstrap interval of the seed-averaged macro-F1 over test reviews."""
     cell = fmt_mean_std(row.macro_f1, row.macro_f1_std)
-    if not _missing(row.macro_f1_ci_low) and not _missing(row.macro_f1_ci_high):
+    if not missing(row.macro_f1_ci_low) and not missing(row.macro_f1_ci_high):
         cell += f" [{row.macro_f1_ci_low:.3f}, {row.macro_f1_ci_high:.3f}]"
     return cell
 
 
 def _delta_cell(row) -> str:
-    if _missing(row.delta_macro_f1):
+    if missing(row.delta_macro_f1):
         return "–"
     if row.name == row.reference:
         return "reference"
@@ -467,13 +481,13 @@ def _delta_cell(row) -> str:
 
 
 def _time_cell(mean, std) -> str:
-    return fmt_seconds(mean) + ("" if _missing(mean) or _missing(std) else f" ± {fmt_seconds(std)}")
+    return fmt_seconds(mean) + ("" if missing(mean) or missing(std) else f" ± {fmt_seconds(std)}")
 
 
 def _device_cells(df: pd.DataFrame) -> list[str]:
     cells = []
     for row in df.itertuples():
-        cell = _device_cell(SimpleNamespace(device=row.device, device_name=row.device_name,
+        cell = device_cell(SimpleNamespace(device=row.device, device_name=row.device_name,
                                             world_size=row.world_size))
         if isinstance(row.test_device, str) and row.test_device and row.test_device != row.device:
             cell += f" (test: {row.test_device})"
@@ -487,7 +501,7 @@ def table_rows(summary: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "Model": summary["name"],
         "Family": [f if isinstance(f, str) and f else "–" for f in summary["family"]],
-        "Parameters": [_params_cell(r) for r in rows],
+        "Parameters": [params_cell(r) for r in rows],
         "Seeds": [f"{int(r.seeds)}" if r.seeds else "–" for r in rows],
         "Val macro-F1": [fmt_mean_std(r.best_val_macro_f1, r.best_val_macro_f1_std) for r in rows],
         "Test macro-F1 [95% CI]": [_test_f1_cell(r) for r in rows],
@@ -498,20 +512,12 @@ def table_rows(summary: pd.DataFrame) -> pd.DataFrame:
         "Train time": [_time_cell(r.train_seconds, r.train_seconds_std) for r in rows],
         "Train reviews/s": [fmt_count(r.train_reviews_per_second) for r in rows],
         "Inference reviews/s": [fmt_count(r.inference_reviews_per_second) for r in rows],
-        "Peak memory": [_memory_cell(r) for r in rows],
+        "Peak memory": [memory_cell(r) for r in rows],
         "Device": _device_cells(summary),
     })
 
 
 _LEFT = {"Model", "Family", "Device"}
-
-
-def to_markdown(table: pd.DataFrame) -> str:
-    """A GitHub-flavoured Markdown table: text columns left, numbers right."""
-    lines = ["| " + " | ".join(table.columns) + " |",
-             "|" + "|".join(":---" if c in _LEFT else "---:" for c in table.columns) + "|"]
-    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
-    return "\n".join(lines)
 
 
 def _reference(summary: pd.DataFrame) -> str | None:
@@ -556,7 +562,7 @@ def metrics_table(summary: pd.DataFrame) -> str:
         "on the device shown after \"test:\" where it differs. GPU peak memory is the CUDA allocator's "
         "maximum, CPU RSS the process's peak resident set; the two are not comparable.",
     ]
-    return to_markdown(table_rows(summary)) + "\n\n" + "\n".join(f"- {line}" for line in legend) + "\n"
+    return markdown_table(table_rows(summary), left=_LEFT) + "\n\n" + "\n".join(f"- {line}" for line in legend) + "\n"
 
 
 # ---------------------------------------------------------------- figures
@@ -567,7 +573,7 @@ def _fmt_lr(lr: float) -> str:
 
 
 def _seeds_text(n) -> str:
-    return "" if _missing(n) or not n else f"{int(n)} seed{'s' if n != 1 else ''}"
+    return "" if missing(n) or not n else f"{int(n)} seed{'s' if n != 1 else ''}"
 
 
 def _f1_range(logs: dict[str, pd.DataFrame]) -> tuple[float, float]:
@@ -577,22 +583,6 @@ def _f1_range(logs: dict[str, pd.DataFrame]) -> tuple[float, float]:
         return 0.0, 1.0
     lo, hi = math.floor(values.min() * 10) / 10, math.ceil(values.max() * 10) / 10
     return max(0.0, lo if hi > lo else lo - 0.1), min(1.0, hi if hi > lo else hi + 0.1)
-
-
-def _annotated_heatmap(ax, values: np.ndarray, labels, cmap: str, vmin: float, vmax: float,
-                       fontsize: float = 9):
-    """imshow of `values` (NaN grey) with `labels[i][j]` in each cell, black or white by contrast."""
-    cmap_obj = plt.get_cmap(cmap).with_extremes(bad="#e0e0e0")
-    im = ax.imshow(np.ma.masked_invalid(values), cmap=cmap_obj, vmin=vmin, vmax=vmax, aspect="auto")
-    for (i, j), v in np.ndenumerate(values):
-        if np.isnan(v):
-            color = "#555555"
-        else:
-            shade = (v - vmin) / (vmax - vmin) if vmax > vmin else 0.5
-            r, g, b, _ = cmap_obj(shade)
-            color = "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.5 else "white"
-        ax.text(j, i, labels[i][j], ha="center", va="center", fontsize=fontsize, color=color)
-    return im
 
 
 def draw_confusions(confusions: dict[str, pd.DataFrame], path: str | Path,
@@ -609,7 +599,7 @@ def draw_confusions(confusions: dict[str, pd.DataFrame], path: str | Path,
     k = max(len(cm) for cm in confusions.values())
     cell = 0.42 if k <= 6 else 0.3
     side = max(2.6, cell * k + 0.9)
-    nrows, ncols = _grid(len(confusions))
+    nrows, ncols = panel_grid(len(confusions))
     fig, axes = plt.subplots(nrows, ncols, figsize=(side * ncols + 1.0, (side + 0.75) * nrows + 0.5),
                              squeeze=False, layout="constrained")
     im = None
@@ -619,7 +609,7 @@ def draw_confusions(confusions: dict[str, pd.DataFrame], path: str | Path,
         with np.errstate(invalid="ignore", divide="ignore"):
             shares = np.where(totals > 0, counts / totals, np.nan)  # a class absent from test: grey row
         labels = [[f"{c:,.0f}" for c in row] for row in counts]
-        im = _annotated_heatmap(ax, shares, labels, "Blues", 0.0, 1.0,
+        im = heatmap(ax, shares, labels, "Blues", 0.0, 1.0,
                                 fontsize=8 if k <= 6 else 6 if k <= 12 else 0)
         ax.set_xticks(range(len(cm.columns)), cm.columns, fontsize=8)
         ax.set_yticks(range(len(cm.index)), cm.index, fontsize=8)
@@ -652,7 +642,7 @@ def draw_learning_curves(logs: dict[str, pd.DataFrame], path: str | Path) -> Non
     """
     if not logs:
         return plot_note(path, "no neural models to plot")
-    nrows, ncols = _grid(len(logs))
+    nrows, ncols = panel_grid(len(logs))
     fig, axes = plt.subplots(nrows, ncols, figsize=(max(6.0, 4.4 * ncols), 3.1 * nrows + 0.7),
                              squeeze=False, layout="constrained")
     f1_lo, f1_hi = _f1_range(logs)
@@ -661,7 +651,7 @@ def draw_learning_curves(logs: dict[str, pd.DataFrame], path: str | Path) -> Non
         seeds = list(dict.fromkeys(log["seed"])) if "seed" in log else [None]
         ax.set_title(f"{name} ({_seeds_text(len(seeds))})" if seeds != [None] else name)
         if log[["train_loss", "val_loss", "val_macro_f1"]].isna().all().all():
-            _empty_panel(ax, "nothing logged")
+            empty_panel(ax, "nothing logged")
             continue
         f1 = ax.twinx()
         for seed in seeds:
@@ -739,7 +729,7 @@ def draw_ablation(runs: pd.DataFrame, path: str | Path) -> None:
             table = part.pivot(index="batch_size", columns="lr", values=col).sort_index().sort_index(axis=1)
             spread = part.pivot(index="batch_size", columns="lr", values=f"{col}_std").reindex_like(table)
             grid = table.to_numpy(dtype=float)
-            im = _annotated_heatmap(ax, grid, _cell_labels(grid, spread.to_numpy(dtype=float)), "viridis",
+            im = heatmap(ax, grid, _cell_labels(grid, spread.to_numpy(dtype=float)), "viridis",
                                     vmin, vmax, fontsize=9 if spread.isna().all().all() else 7.5)
             ax.set_xticks(range(len(table.columns)), [_fmt_lr(c) for c in table.columns])
             ax.set_yticks(range(len(table.index)), [f"{int(b)}" if float(b).is_integer() else f"{b:g}"

@@ -1,0 +1,1 @@
+"""Part B, review classification: the task, its metrics and artifacts, baselines, the encoder."""

@@ -1,0 +1,1 @@
+"""Corpus preparation: text repair, the lyrics and review corpora, vocabularies."""

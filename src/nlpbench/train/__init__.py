@@ -1,0 +1,1 @@
+"""The one training loop and its distributed helpers, shared by every model."""
