@@ -191,18 +191,12 @@ class SongCodec:
     def prompt_text(self, prompt: str) -> str:
         return prompt.rstrip("\n") + "\n" if prompt else ""
 
-    def written(self, ids: list[int]) -> str:
-        return self.song_text(ids)
-
     def stop(self, ids: list[int]) -> bool:
-        return self.ends_song(ids)
-
-    def ends_song(self, ids: list[int]) -> bool:
         """Whether the text just closed the song. The marker is ASCII, so once it is complete it
         lies within the last len(END) tokens (each covers at least one of its bytes)."""
         return END in self.decode(ids[-len(END):])
 
-    def song_text(self, ids: list[int]) -> str:
+    def written(self, ids: list[int]) -> str:
         """Generated ids as text, cut at the end marker."""
         return self.decode(ids).split(END, 1)[0]
 

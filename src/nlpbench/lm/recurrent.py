@@ -96,8 +96,6 @@ OOV_NOTE = {
 }
 
 
-
-
 def build_model(vocab: Vocab, arch: str, **sizes) -> RNNLM:
     return RNNLM(len(vocab), arch, **sizes)
 
@@ -178,6 +176,9 @@ class Scorer:
     train_songs: list[str]
     ctx: distributed.Context
 
+    def __post_init__(self):
+        self._cost = unknown_token_cost(self.vocab, self.train_songs)  # fitted once, not per split
+
     @property
     def unit(self) -> str:
         return self.vocab.level
@@ -189,7 +190,6 @@ class Scorer:
     def score(self, songs: list[str]) -> perplexity.SongScores:
         ids = encode_songs(songs, self.vocab)
         nll = perplexity.song_nll(self.model, ids, self.ctx, self.vocab.pad)
-        cost = unknown_token_cost(self.vocab, self.train_songs)
         oov = oov_stats(songs, self.vocab)
-        return perplexity.SongScores(nll, sum(s.numel() - 1 for s in ids), song_spelling(songs, self.vocab, cost),
+        return perplexity.SongScores(nll, sum(s.numel() - 1 for s in ids), song_spelling(songs, self.vocab, self._cost),
                                      oov["oov_tokens"], oov["oov_rate"])
