@@ -28,7 +28,7 @@ class LMTask(Task):
     """Truncated BPTT within each song, every song from a fresh state at its start marker.
 
     Each of the `batch_size` rows reads its songs one after another
-    (`textgen_data.song_lanes`); the hidden state is carried and detached
+    (`batching.song_lanes`); the hidden state is carried and detached
     from window to window and zeroed, row by row, where a new song starts.
     Rows split over ranks (rank r takes rows r, r+world, ...), and each rank
     divides its summed loss by the window's global token count over world,
