@@ -13,7 +13,7 @@ SNAKEMAKE := $(BIN)/snakemake
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help venv demo report docs-figures study readme-tables test bench lint dag docs-dag sysdeps clean
+.PHONY: help venv demo report docs-figures study readme-tables config-doc test bench lint dag docs-dag sysdeps clean
 
 help:
 	@echo "make demo      run the whole workflow on the bundled demo config (CPU, minutes)"
@@ -21,6 +21,7 @@ help:
 	@echo "make docs-figures  copy a few demo figures into docs/figures for the README"
 	@echo "make study     the CPU-scaled study on ../shared/data (docs/results/cpu-study.yaml; hours)"
 	@echo "make readme-tables  copy that study's metrics.md tables into docs/results/ and the README"
+	@echo "make config-doc  docs/config.md, every config key with its default, from the schema"
 	@echo "make test      run the test suite (installs what it needs)"
 	@echo "make bench     throughput and memory benchmarks -> results/bench/*.json and *.md"
 	@echo "make lint      snakemake --lint"
@@ -74,6 +75,10 @@ study: $(STAMP) $(MINILM)
 # The README's result tables are the study's own metrics.md files, copied, never typed.
 readme-tables: $(STAMP)
 	$(BIN)/python tools/readme_tables.py --results $(STUDY)/results
+
+# The configuration reference is made from the schema, the one place a default is written.
+config-doc: $(STAMP)
+	$(BIN)/python tools/config_reference.py
 
 test: $(STAMP) sysdeps
 	$(BIN)/pytest

@@ -4,8 +4,9 @@ and sentiment classification (Part B), from a laptop to a SLURM GPU cluster.
     snakemake --profile profiles/local --configfile demo/config.yaml   # the demo
     snakemake --profile profiles/slurm                                 # the full study
 
-config.yaml is the full study; every key is documented, with its default,
-in schemas/config.schema.yaml and validated before any job runs.
+config.yaml names the study's inputs; every other key takes its default from
+schemas/config.schema.yaml (listed in docs/config.md), and the whole config is
+validated before any job runs.
 """
 
 from snakemake.utils import min_version

@@ -90,6 +90,8 @@ rule baseline_reviews:
     params:
         outdir=lambda wildcards, output: os.path.dirname(os.path.dirname(output[0])),
         seed=SEEDS[0],
+        flags=settings.BASELINES.flags(config),
     shell:
         python("baseline_reviews.py") + " --train {input.train:q} --val {input.val:q} --test {input.test:q}"
-        " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed} > {log:q} 2>&1"
+        " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed} {params.flags}"
+        " > {log:q} 2>&1"

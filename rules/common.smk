@@ -21,8 +21,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # carriage-return bars garble SLURM logs
 
+from nlpbench.core import settings
 from nlpbench.core.config import allowed, load_schema, validate_config
-from nlpbench.core.workflow import cli_args, python_cmd, torchrun_cmd
+from nlpbench.core.settings import cli_args
+from nlpbench.core.workflow import python_cmd, torchrun_cmd
 
 validate_config(config, load_schema(Path(workflow.basedir) / "schemas" / "config.schema.yaml"))
 
@@ -110,11 +112,6 @@ def seed_runs(pattern, names, seeds, file):
     return [f"{pattern.format(name=n)}/seed{s}/{file}" for n in names for s in seeds]
 
 
-def flag(name, on):
-    """A command-line switch from a boolean config value."""
-    return f"--{name}" if on else ""
-
-
 def base_model(arm):
     """The local base model of the llm or encoder arm, as a job's input.
 
@@ -122,7 +119,9 @@ def base_model(arm):
     files (tracked, so a new download reruns the job). A missing directory
     is not an input: the job stops with the error that says how to get it.
     """
-    path = config[arm]["base_model"]
+    path = config[arm].get("base_model")
+    if path is None:  # unset only when the arm is disabled
+        return []
     if path == TINY_MODELS[arm]:
         return path
     return f"{path}/config.json" if Path(path, "config.json").is_file() else []
@@ -136,7 +135,7 @@ def warn_missing_models():
 
     checks = {"llm": lambda path: require_model_dir(path, "llm.base_model"), "encoder": resolve_base_model}
     for arm, check in checks.items():
-        path = config[arm]["base_model"]
+        path = config[arm].get("base_model")
         if config[arm]["enabled"] and path != TINY_MODELS[arm]:
             try:
                 check(path)
@@ -156,11 +155,6 @@ def data_targets():
     ]
 
 
-def run_flags():
-    """Flags every training script takes from the top of the config (the seed comes from the path)."""
-    return {k: config[k] for k in ("device", "precision", "tensorboard")}
-
-
 def textgen_models():
     return [f"{a}_{l}" for a in config["textgen"]["archs"] for l in config["textgen"]["levels"]]
 
@@ -175,40 +169,25 @@ def context_runs(file):
     return seed_runs(f"{PARTA}/ablations/context/{{name}}", context_names() + llm_context_names(), ABLATION_SEEDS, file)
 
 
+# A script's flags come from the config keys it declares in nlpbench.core.settings, as its argparse does;
+# a wildcard overrides the one setting it names.
+def run_flags():
+    """Flags every training script takes from the top of the config (the seed comes from the path)."""
+    return settings.RUN.flags(config)
+
+
 def textgen_flags(wildcards):
-    """Model and training flags of scripts/train_textgen.py, from the config."""
-    tg = config["textgen"]
-    opts = {**tg["model"], **tg["train"], "word_min_freq": tg["word_min_freq"], **run_flags()}
-    if "seq_len" in wildcards.keys():
-        opts["seq_len"] = int(wildcards.seq_len)
-    return cli_args(opts)
+    """Model and training flags of scripts/train_textgen.py."""
+    ctx = {"seq_len": int(wildcards.seq_len)} if "seq_len" in wildcards.keys() else {}
+    return f"{settings.TRAIN_TEXTGEN.flags(config, **ctx)} {run_flags()}"
 
 
 def sample_flags():
-    s = config["textgen"]["sample"]
-    return cli_args(
-        {
-            "num_songs": s["num_songs"],
-            "max_tokens": s["max_tokens"],
-            "prompts": s["prompts"],
-            **s["decoding"],
-            "device": config["device"],
-        }
-    )
+    return f"{settings.SAMPLE.flags(config)} {settings.DEVICE.flags(config)}"
 
 
 def decoding_grid_flags():
-    g = config["textgen"]["ablations"]["decoding"]
-    return cli_args(
-        {
-            "grid_temperature": g["temperature"],
-            "grid_top_p": g["top_p"],
-            "grid_top_k": g["top_k"],
-            "samples_per_setting": g["samples_per_setting"],
-            "max_tokens": config["textgen"]["sample"]["max_tokens"],
-            "device": config["device"],
-        }
-    )
+    return f"{sample_flags()} {settings.DECODING_GRID.flags(config)}"
 
 
 def llm_enabled():
@@ -220,25 +199,15 @@ def llm_context_names():
 
 
 def llm_flags(wildcards):
-    """Quantization, LoRA and training flags of scripts/finetune_llm.py, from the config."""
-    llm = config["llm"]
-    lora = {f"lora_{k}": v for k, v in llm["lora"].items() if k != "target_modules"}
-    opts = {
-        "quantization": llm["quantization"],
-        **lora,
-        "target_modules": llm["lora"]["target_modules"],
-        **llm["train"],
-        **run_flags(),
-        "sample_max_tokens": config["textgen"]["sample"]["max_tokens"],
-    }
-    if "block" in wildcards.keys():
-        opts["block_size"] = int(wildcards.block)
-    return cli_args(opts)
+    """Quantization, LoRA and training flags of scripts/finetune_llm.py."""
+    block = {"block_size": int(wildcards.block)} if "block" in wildcards.keys() else {}
+    sample = cli_args({"sample_max_tokens": config["textgen"]["sample"]["max_tokens"]})
+    return f"{settings.FINETUNE_LLM.flags(config, **block)} {run_flags()} {sample}"
 
 
 def llm_model_flags():
     """What eval_textgen/sample_textgen need to rebuild the LLM: its base model and quantization."""
-    return cli_args({"base_model": config["llm"]["base_model"], "quantization": config["llm"]["quantization"]})
+    return cli_args({"base_model": config["llm"].get("base_model"), "quantization": config["llm"]["quantization"]})
 
 
 def partA_models():
@@ -265,14 +234,14 @@ def partA_targets():
     ]
 
 
+def grid_point(wildcards):
+    """The batch size and learning rate of an ablation run, from its path (the lr as written there)."""
+    return {"batch_size": int(wildcards.bs), "lr": wildcards.lr} if "bs" in wildcards.keys() else {}
+
+
 def classify_flags(wildcards):
-    """Tokenizer, model and training flags of scripts/train_classifier.py, from the config."""
-    c = config["classify"]
-    model = {k: v for k, v in c["model"].items() if v is not None}
-    opts = {**c["tokenizer"], **model, **c["train"], **run_flags()}
-    if "bs" in wildcards.keys():
-        opts.update(batch_size=int(wildcards.bs), lr=wildcards.lr)
-    return cli_args(opts)
+    """Tokenizer, model and training flags of scripts/train_classifier.py."""
+    return f"{settings.TRAIN_CLASSIFIER.flags(config, **grid_point(wildcards))} {run_flags()}"
 
 
 def ablation_names():
@@ -291,11 +260,8 @@ def encoder_enabled():
 
 
 def encoder_flags(wildcards):
-    """Training flags of scripts/finetune_encoder.py, from the config."""
-    opts = {**config["encoder"]["train"], **run_flags()}
-    if "bs" in wildcards.keys():
-        opts.update(batch_size=int(wildcards.bs), lr=wildcards.lr)
-    return cli_args(opts)
+    """Training flags of scripts/finetune_encoder.py."""
+    return f"{settings.FINETUNE_ENCODER.flags(config, **grid_point(wildcards))} {run_flags()}"
 
 
 def encoder_ablation_names():

@@ -29,12 +29,10 @@ rule clean_lyrics:
         mem_mb=2000,
         runtime=20,
     params:
-        lowercase=flag("lowercase", config["lyrics"]["lowercase"]),
-        min_chars=config["lyrics"]["min_chars"],
+        flags=settings.CLEAN_LYRICS.flags(config),
     shell:
         python("clean_lyrics.py") + " --input {input:q} --output {output.corpus:q}"
-        " --stats {output.stats:q} --histogram {output.histogram:q}"
-        " --min-chars {params.min_chars} {params.lowercase} > {log:q} 2>&1"
+        " --stats {output.stats:q} --histogram {output.histogram:q} {params.flags} > {log:q} 2>&1"
 
 
 rule split_lyrics:
@@ -61,12 +59,9 @@ rule split_lyrics:
         runtime=20,
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.manifest),
-        split=config["lyrics"]["split"],
-        jaccard=config["lyrics"]["near_duplicate_jaccard"],
+        flags=settings.SPLIT_LYRICS.flags(config),
     shell:
-        python("split_lyrics.py") + " --input {input:q} --outdir {params.outdir:q}"
-        " --val {params.split[val]} --test {params.split[test]} --seed {params.split[seed]}"
-        " --near-duplicate-jaccard {params.jaccard} > {log:q} 2>&1"
+        python("split_lyrics.py") + " --input {input:q} --outdir {params.outdir:q} {params.flags} > {log:q} 2>&1"
 
 
 rule split_reviews:
@@ -93,17 +88,6 @@ rule split_reviews:
         runtime=20,
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.label_map),
-        text_column=config["data"]["text_column"],
-        label_column=config["data"]["label_column"],
-        split=config["reviews"]["split"],
-        flags=" ".join(
-            [
-                flag("lowercase", config["reviews"]["lowercase"]),
-                flag("strip-accents", config["reviews"]["strip_accents"]),
-            ]
-        ),
+        flags=settings.SPLIT_REVIEWS.flags(config),
     shell:
-        python("split_reviews.py") + " --input {input:q} --outdir {params.outdir:q}"
-        " --text-column {params.text_column:q} --label-column {params.label_column:q}"
-        " --val {params.split[val]} --test {params.split[test]} --seed {params.split[seed]}"
-        " {params.flags} > {log:q} 2>&1"
+        python("split_reviews.py") + " --input {input:q} --outdir {params.outdir:q} {params.flags} > {log:q} 2>&1"

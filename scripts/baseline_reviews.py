@@ -3,7 +3,7 @@
 
     python scripts/baseline_reviews.py --train train.csv --val val.csv --test test.csv \
         --label-map label_map.json --outdir results/partB/baselines \
-        [--seed 42] [--c-grid 0.0625 0.25 1 4 16] [--class-weight balanced|none]
+        [--seed N] [--c-grid C ...] [--class-weight balanced|none]
 
 Writes <outdir>/majority/ and <outdir>/tfidf_lr/, each with metrics_test.json,
 confusion_matrix.csv, confusion_matrix.png, errors.csv, error_analysis.md and summary.json.
@@ -16,13 +16,7 @@ from pathlib import Path
 from nlpbench.classify import baselines
 from nlpbench.classify.scoring import load_label_map
 from nlpbench.core import cli
-
-
-def positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
-    return value
+from nlpbench.core.settings import BASELINES, default
 
 
 def main(argv=None):
@@ -32,11 +26,9 @@ def main(argv=None):
     ap.add_argument("--test", required=True)
     ap.add_argument("--label-map", required=True)
     ap.add_argument("--outdir", required=True)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--c-grid", type=positive_float, nargs="+", default=list(baselines.C_GRID),
-                    help="inverse regularisation strengths tried on val (default: %(default)s)")
-    ap.add_argument("--class-weight", choices=["balanced", "none"], default="balanced",
-                    help="'balanced' weights classes inversely to their train frequency (default)")
+    ap.add_argument("--seed", type=int, default=default("seeds")[0], help="the majority baseline's seed (default: "
+                    "the schema's first seed)")
+    BASELINES.add_to(ap)  # the C grid and class weights: from the schema
     args = ap.parse_args(argv)
 
     label_map = load_label_map(args.label_map)

@@ -2,15 +2,15 @@
 """Raw lyrics -> cleaned corpus in the canonical marker format, stats.json and a length histogram.
 
     python scripts/clean_lyrics.py --input data/canciones.txt --output clean.txt \
-        --stats stats.json --histogram lengths.png [--lowercase] [--min-chars 20]
+        --stats stats.json --histogram lengths.png [--lowercase] [--min-chars N]
 """
 
 import argparse
 import sys
 
 from nlpbench.core import cli, plots
-from nlpbench.core.argtypes import non_negative_int
 from nlpbench.core.io import read_text, write_json, write_text
+from nlpbench.core.settings import CLEAN_LYRICS
 from nlpbench.data import lyrics
 
 
@@ -20,8 +20,7 @@ def main(argv=None):
     ap.add_argument("--output", required=True, help="cleaned corpus")
     ap.add_argument("--stats", required=True, help="stats.json")
     ap.add_argument("--histogram", required=True, help="song-length histogram (PNG)")
-    ap.add_argument("--lowercase", action="store_true")
-    ap.add_argument("--min-chars", type=non_negative_int, default=20)
+    CLEAN_LYRICS.add_to(ap)  # lowercase and min-chars: from the schema
     args = ap.parse_args(argv)
 
     text, encoding = read_text(args.input)

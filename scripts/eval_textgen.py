@@ -20,6 +20,7 @@ import torch
 
 from nlpbench.core import cli
 from nlpbench.core.io import write_json
+from nlpbench.core.settings import DEVICE
 from nlpbench.lm import llm, perplexity, recurrent
 from nlpbench.lm.batching import read_songs
 from nlpbench.train import distributed
@@ -32,7 +33,7 @@ def main(argv=None):
     ap.add_argument("--val", required=True)
     ap.add_argument("--test", required=True)
     ap.add_argument("--output", required=True)
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    DEVICE.add_to(ap)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--base-model", help="LLM only: local directory of the base model")
     ap.add_argument("--quantization", choices=llm.QUANTIZATIONS, help="LLM only: how to load the base")

@@ -29,11 +29,10 @@ import torch
 from nlpbench.classify import encoder, pipeline, scoring
 from nlpbench.core import cli
 from nlpbench.core.io import write_json
+from nlpbench.core.settings import FINETUNE_ENCODER
 from nlpbench.train import distributed, flags, trainer
 
 SPLITS = ("train", "val", "test")
-RUN_KEYS = ("train", "val", "base_model", "max_length", "epochs", "batch_size", "grad_accum", "lr", "warmup_ratio",
-            "weight_decay", "patience", "seed", "precision")
 
 
 def parse(argv):
@@ -41,22 +40,11 @@ def parse(argv):
     for name in ("train", "val", "test", "label_map", "base_model", "outdir", "ckpt_dir"):
         ap.add_argument("--" + name.replace("_", "-"), required=True)
     ap.add_argument("--name", default="encoder", help="model name in logs and summary")
-    ap.add_argument("--max-length", type=int, default=256, help="subword tokens per review (longer ones are cut)")
-    ap.add_argument("--epochs", type=int, default=4)
-    ap.add_argument("--batch-size", type=int, default=16, help="reviews per optimizer step, over all processes")
-    ap.add_argument("--grad-accum", type=int, default=1)
-    ap.add_argument("--lr", type=float, default=2e-5)
-    ap.add_argument("--warmup-ratio", type=float, default=0.1)
-    ap.add_argument("--weight-decay", type=float, default=0.01)
-    ap.add_argument("--patience", type=int, default=2)
+    FINETUNE_ENCODER.add_to(ap)  # training settings: flags, ranges, defaults from the schema
     flags.add_run_args(ap)
     ap.add_argument("--save-model", action=argparse.BooleanOptionalAction, default=True,
                     help="write the fine-tuned model to OUTDIR/model (off: metrics only, e.g. for ablations)")
-    args = ap.parse_args(argv)
-    for key in ("max_length", "epochs", "batch_size", "grad_accum"):
-        if getattr(args, key) < 1:
-            ap.error(f"--{key.replace('_', '-')} must be at least 1")
-    return args
+    return ap.parse_args(argv)
 
 
 def main(argv=None):
@@ -78,7 +66,7 @@ def main(argv=None):
         seed=args.seed, ctx=ctx)
     meta = {"name": args.name, "base_model": str(base), "model_type": hf_model.config.model_type,
             "max_length": args.max_length, "classes": names}
-    run = {key: getattr(args, key) for key in RUN_KEYS}
+    run = flags.run_values(args, FINETUNE_ENCODER, "train", "val", "base_model")
     cfg = flags.fit_config(args, run, args.name, warmup_ratio=args.warmup_ratio, monitor=task.monitor,
                              mode=task.mode, grad_accum=args.grad_accum)
     outdir = Path(args.outdir)

@@ -21,17 +21,12 @@ from pathlib import Path
 import torch
 
 from nlpbench.core import cli
-from nlpbench.core.argtypes import at_least_two, ratio
 from nlpbench.core.hf_local import require_model_dir
 from nlpbench.core.io import write_json
+from nlpbench.core.settings import FINETUNE_LLM
 from nlpbench.lm import llm
 from nlpbench.lm.batching import read_songs
 from nlpbench.train import distributed, flags, trainer
-
-# Values that define the run (a checkpoint of other values is not resumed).
-RUN_KEYS = ("train", "val", "base_model", "quantization", "lora_r", "lora_alpha", "lora_dropout", "target_modules",
-            "epochs", "batch_size", "grad_accum", "block_size", "lr", "warmup_ratio", "weight_decay", "clip",
-            "gradient_checkpointing", "patience", "seed", "precision")
 
 
 def parse(argv):
@@ -42,22 +37,7 @@ def parse(argv):
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--ckpt-dir", required=True, help="where last.pt lives (not a declared output)")
     ap.add_argument("--name", default="llm_lora", help="model name in logs and summary")
-    ap.add_argument("--quantization", choices=llm.QUANTIZATIONS, default="nf4")
-    ap.add_argument("--lora-r", type=int, default=16)
-    ap.add_argument("--lora-alpha", type=float, default=32)
-    ap.add_argument("--lora-dropout", type=float, default=0.05)
-    ap.add_argument("--target-modules", nargs="+",
-                    default=["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"])
-    ap.add_argument("--epochs", type=int, default=3)
-    ap.add_argument("--batch-size", type=int, default=4, help="blocks per micro-step, all processes together")
-    ap.add_argument("--grad-accum", type=int, default=4)
-    ap.add_argument("--block-size", type=at_least_two, default=512, help="tokens per training block")
-    ap.add_argument("--lr", type=float, default=2e-4)
-    ap.add_argument("--warmup-ratio", type=ratio, default=0.03)
-    ap.add_argument("--weight-decay", type=float, default=0.0)
-    ap.add_argument("--clip", type=float, default=1.0)
-    ap.add_argument("--gradient-checkpointing", action=argparse.BooleanOptionalAction, default=True)
-    ap.add_argument("--patience", type=int, default=3)
+    FINETUNE_LLM.add_to(ap)  # quantization, LoRA and training settings: flags, ranges, defaults from the schema
     flags.add_run_args(ap)
     ap.add_argument("--sample-max-tokens", type=int, default=200, help="length of the per-epoch sample")
     return ap.parse_args(argv)
@@ -71,12 +51,12 @@ def main(argv=None):
     model, tokenizer = llm.load_base(args.base_model, args.quantization, ctx.device, args.precision)
     arch = model.config.model_type
     torch.manual_seed(args.seed)  # the same adapter initialisation on every run and every rank
-    model = llm.add_lora(model, args.lora_r, args.lora_alpha, args.lora_dropout, args.target_modules,
+    model = llm.add_lora(model, args.lora_r, args.lora_alpha, args.lora_dropout, args.lora_target_modules,
                          quantized=args.quantization != "none", gradient_checkpointing=args.gradient_checkpointing)
     codec = llm.SongCodec(tokenizer)
     task = llm.LLMTask(codec, train_songs, val_songs, batch_size=args.batch_size, block_size=args.block_size,
                        seed=args.seed, ctx=ctx, name=args.name, sample_tokens=args.sample_max_tokens)
-    run = {k: getattr(args, k) for k in RUN_KEYS}
+    run = flags.run_values(args, FINETUNE_LLM, "train", "val", "base_model")
     meta = {"name": args.name, "level": "subword", "base_model": args.base_model,
             "quantization": args.quantization, "block_size": args.block_size, "lora": lora_settings(args)}
     cfg = flags.fit_config(args, run, args.name, clip=args.clip, warmup_ratio=args.warmup_ratio,
@@ -92,7 +72,7 @@ def main(argv=None):
 
 def lora_settings(args) -> dict:
     return {"r": args.lora_r, "alpha": args.lora_alpha, "dropout": args.lora_dropout,
-            "target_modules": list(args.target_modules)}
+            "target_modules": list(args.lora_target_modules)}
 
 
 def summary(args, arch, run, model, vocab_size, res, ctx) -> dict:

@@ -22,6 +22,7 @@ import torch
 
 from nlpbench.core import cli
 from nlpbench.core.io import atomic_path, write_text
+from nlpbench.core.settings import DECODING_GRID, DEVICE, SAMPLE, default
 from nlpbench.lm import genmetrics, llm, recurrent, sampling
 from nlpbench.lm.batching import read_songs
 from nlpbench.train import distributed
@@ -31,21 +32,14 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model-dir", required=True)
     ap.add_argument("--train", required=True, help="training split, for the copy rate")
-    ap.add_argument("--num-songs", type=int, default=3)
-    ap.add_argument("--max-tokens", type=int, default=1000)
-    ap.add_argument("--temperature", type=float, default=0.8)
-    ap.add_argument("--top-k", type=int, default=0)
-    ap.add_argument("--top-p", type=float, default=0.95)
-    ap.add_argument("--prompts", nargs="*", default=[], help="first lines, one per song (cycled)")
-    ap.add_argument("--seed", type=int, default=42)
+    SAMPLE.add_to(ap)  # songs, length, prompts and decoding: flags, ranges, defaults from the schema
+    DECODING_GRID.add_to(ap)  # the grid of --grid-output
+    DEVICE.add_to(ap)
+    ap.add_argument("--seed", type=int, default=default("seeds")[0], help="sampling seed (the rule passes the "
+                    "model's seed{N}; default: the schema's first seed)")
     ap.add_argument("--out-md")
     ap.add_argument("--out-jsonl")
-    ap.add_argument("--grid-temperature", type=float, nargs="+")
-    ap.add_argument("--grid-top-p", type=float, nargs="+")
-    ap.add_argument("--grid-top-k", type=int, nargs="+")
-    ap.add_argument("--samples-per-setting", type=int, default=3)
     ap.add_argument("--grid-output", help="CSV of the decoding grid")
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--base-model", help="LLM only: local directory of the base model")
     ap.add_argument("--quantization", choices=llm.QUANTIZATIONS, help="LLM only: how to load the base")
@@ -62,7 +56,7 @@ def main(argv=None):
     checker = genmetrics.copy_checker("\n".join(read_songs(args.train)), codec.level)
     if args.grid_output:
         rows = sampling.decoding_grid(step, codec, args.grid_temperature, args.grid_top_p, args.grid_top_k,
-                                      args.samples_per_setting, args.max_tokens, args.seed, checker, device)
+                                      args.grid_samples_per_setting, args.max_tokens, args.seed, checker, device)
         write_csv(args.grid_output, rows)
         return
     if not (args.out_md and args.out_jsonl):

@@ -18,8 +18,8 @@ import sys
 from pathlib import Path
 
 from nlpbench.core import cli
-from nlpbench.core.argtypes import fraction, similarity
 from nlpbench.core.io import read_text, write_json, write_text
+from nlpbench.core.settings import SPLIT_LYRICS
 from nlpbench.data import lyrics
 
 SPLITS = ("train", "val", "test")
@@ -29,12 +29,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--input", required=True)
     ap.add_argument("--outdir", required=True)
-    ap.add_argument("--val", type=fraction, default=0.1)
-    ap.add_argument("--test", type=fraction, default=0.1)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--near-duplicate-jaccard", type=similarity, default=0.5, metavar="T",
-                    help="group songs whose line sets have a Jaccard similarity >= T, and keep each "
-                         "group in one split; 1 groups only identical line sets (default: %(default)s)")
+    SPLIT_LYRICS.add_to(ap)  # fractions, seed and the near-duplicate threshold: from the schema
     args = ap.parse_args(argv)
 
     songs = lyrics.read_corpus(read_text(args.input)[0], args.input)

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 
 from nlpbench.core import cli
-from nlpbench.core.argtypes import fraction
 from nlpbench.core.io import atomic_path, write_json
+from nlpbench.core.settings import SPLIT_REVIEWS
 from nlpbench.data import reviews
 
 SPLITS = ("train", "val", "test")
@@ -25,13 +25,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--input", required=True)
     ap.add_argument("--outdir", required=True)
-    ap.add_argument("--text-column", default="Review")
-    ap.add_argument("--label-column", default="Polarity")
-    ap.add_argument("--val", type=fraction, default=0.1)
-    ap.add_argument("--test", type=fraction, default=0.1)
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--lowercase", action="store_true")
-    ap.add_argument("--strip-accents", action="store_true")
+    SPLIT_REVIEWS.add_to(ap)  # fractions, seed, normalisation and column names: from the schema
     args = ap.parse_args(argv)
 
     raw, encoding = reviews.read_reviews(args.input, args.text_column, args.label_column)

@@ -19,17 +19,12 @@ import torch
 
 from nlpbench.classify import pipeline, scoring
 from nlpbench.core import cli
-from nlpbench.core.argtypes import non_negative_int
 from nlpbench.core.config import allowed
 from nlpbench.core.io import write_json
+from nlpbench.core.settings import TRAIN_CLASSIFIER
 from nlpbench.data.vocab import Vocab
 from nlpbench.models.classifiers import build_classifier
 from nlpbench.train import distributed, flags, trainer
-
-RUN_KEYS = ("train", "val", "arch", "lowercase", "strip_accents", "min_freq", "max_len", "subword_buckets", "subword_n",
-            "embed_dim", "embeddings",
-            "hidden_dim", "num_layers", "bidirectional", "pooling", "cnn_kernel_sizes", "cnn_channels", "dropout",
-            "epochs", "batch_size", "lr", "weight_decay", "patience", "class_weights", "seed", "precision")
 
 
 def parse(argv):
@@ -38,29 +33,7 @@ def parse(argv):
         ap.add_argument("--" + name.replace("_", "-"), required=True)
     ap.add_argument("--arch", choices=allowed("classifier_arch"), required=True)
     ap.add_argument("--name", help="model name in logs and summary (default ARCH)")
-    ap.add_argument("--lowercase", action=argparse.BooleanOptionalAction, default=True)
-    ap.add_argument("--strip-accents", action=argparse.BooleanOptionalAction, default=False)
-    ap.add_argument("--min-freq", type=int, default=2)
-    ap.add_argument("--max-len", type=int, default=256)
-    ap.add_argument("--subword-buckets", type=non_negative_int, default=65536,
-                    help="hash char n-grams of every word into this many vectors (fastText); 0: words only")
-    ap.add_argument("--subword-n", type=int, nargs=2, default=[2, 5], metavar=("MIN_N", "MAX_N"),
-                    help="char n-gram lengths, word boundaries included")
-    ap.add_argument("--embed-dim", type=int, default=128)
-    ap.add_argument("--embeddings", help="local word2vec/GloVe text file (default: trained from scratch)")
-    ap.add_argument("--hidden-dim", type=int, default=128)
-    ap.add_argument("--num-layers", type=int, default=1)
-    ap.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=True)
-    ap.add_argument("--pooling", choices=["last", "mean", "max"], default="mean")
-    ap.add_argument("--cnn-kernel-sizes", type=int, nargs="+", default=[3, 4, 5])
-    ap.add_argument("--cnn-channels", type=int, default=100)
-    ap.add_argument("--dropout", type=float, default=0.3)
-    ap.add_argument("--epochs", type=int, default=15)
-    ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--lr", type=float, default=2e-3)
-    ap.add_argument("--weight-decay", type=float, default=0.01)
-    ap.add_argument("--patience", type=int, default=3)
-    ap.add_argument("--class-weights", action=argparse.BooleanOptionalAction, default=False)
+    TRAIN_CLASSIFIER.add_to(ap)  # tokenizer, model and training settings: flags, ranges, defaults from the schema
     flags.add_run_args(ap)
     args = ap.parse_args(argv)
     if not 1 <= args.subword_n[0] <= args.subword_n[1]:
@@ -94,7 +67,7 @@ def main(argv=None):
         class_weights=pipeline.inverse_frequency_weights(train_labels, k) if args.class_weights else None)
     meta = {"model_args": model.args, "name": name, "tokenizer": tok, "max_len": args.max_len,
             "subwords": subwords}
-    run = {key: getattr(args, key) for key in RUN_KEYS}
+    run = flags.run_values(args, TRAIN_CLASSIFIER, "train", "val", "arch")
     cfg = flags.fit_config(args, run, name, monitor="val_macro_f1", mode="max")
     outdir = Path(args.outdir)
     if ctx.is_main:

@@ -17,18 +17,13 @@ from pathlib import Path
 import torch
 
 from nlpbench.core import cli
-from nlpbench.core.argtypes import fraction
 from nlpbench.core.config import allowed
 from nlpbench.core.io import write_json
+from nlpbench.core.settings import TRAIN_TEXTGEN
 from nlpbench.data.vocab import Vocab
 from nlpbench.lm import recurrent
 from nlpbench.lm.batching import encode_songs, eval_chars, oov_stats, read_songs
 from nlpbench.train import distributed, flags, trainer
-
-# Hyperparameters that define the run (a checkpoint of other values is not resumed).
-RUN_KEYS = ("train", "val", "arch", "level", "embed_dim", "hidden_dim", "num_layers", "dropout", "tie_weights",
-            "epochs", "batch_size", "seq_len", "lr", "weight_decay", "clip", "patience", "warmup_ratio",
-            "word_min_freq", "seed", "precision")
 
 
 def parse(argv):
@@ -40,21 +35,8 @@ def parse(argv):
     ap.add_argument("--outdir", required=True)
     ap.add_argument("--ckpt-dir", required=True, help="where last.pt lives (not a declared output)")
     ap.add_argument("--name", help="model name in logs and summary (default ARCH_LEVEL)")
-    ap.add_argument("--embed-dim", type=int, default=256)
-    ap.add_argument("--hidden-dim", type=int, default=512)
-    ap.add_argument("--num-layers", type=int, default=2)
-    ap.add_argument("--dropout", type=float, default=0.2)
-    ap.add_argument("--tie-weights", action=argparse.BooleanOptionalAction, default=True)
-    ap.add_argument("--epochs", type=int, default=20)
-    ap.add_argument("--batch-size", type=int, default=64)
-    ap.add_argument("--seq-len", type=int, default=128)
-    ap.add_argument("--lr", type=float, default=3e-3)
-    ap.add_argument("--weight-decay", type=float, default=0.01)
-    ap.add_argument("--clip", type=float, default=1.0)
-    ap.add_argument("--patience", type=int, default=3)
-    ap.add_argument("--warmup-ratio", type=fraction, default=0.02)
-    ap.add_argument("--word-min-freq", type=int, default=2)
     ap.add_argument("--sample-tokens", type=int, default=200, help="length of the per-epoch sample")
+    TRAIN_TEXTGEN.add_to(ap)  # model and training settings: flags, types, ranges, defaults from the schema
     flags.add_run_args(ap)
     return ap.parse_args(argv)
 
@@ -74,7 +56,7 @@ def main(argv=None):
                           val_chars=eval_chars(val_songs), val_spelling=sum(spelling), name=name,
                           sample_tokens=args.sample_tokens)
     meta = {"model_args": model.args, "name": name, "level": args.level}
-    run = {k: getattr(args, k) for k in RUN_KEYS}
+    run = flags.run_values(args, TRAIN_TEXTGEN, "train", "val", "arch", "level")
     cfg = flags.fit_config(args, run, name, clip=args.clip, warmup_ratio=args.warmup_ratio)
     outdir = Path(args.outdir)
     if ctx.is_main:

@@ -47,8 +47,9 @@ def script_runs(demo_split, tmp_path_factory):
 
 def test_tfidf_beats_majority_and_picks_the_best_c_on_val(demo_split, tmp_path):
     lmap, train, val, test = load(demo_split)
-    majority, _ = baselines.run_majority(train, val, test, lmap, tmp_path / "majority")
-    tfidf, metrics = baselines.run_tfidf_lr(train, val, test, lmap, tmp_path / "tfidf_lr", c_grid=(0.25, 1, 4, 16))
+    majority, _ = baselines.run_majority(train, val, test, lmap, tmp_path / "majority", seed=42)
+    tfidf, metrics = baselines.run_tfidf_lr(train, val, test, lmap, tmp_path / "tfidf_lr", c_grid=(0.25, 1, 4, 16),
+                                             class_weight="balanced", seed=42)
     assert tfidf["best_val_macro_f1"] > majority["best_val_macro_f1"] + 0.2
     assert metrics["macro_f1"] > 0.3
     grid = tfidf["val_grid"]

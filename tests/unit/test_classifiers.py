@@ -129,7 +129,8 @@ def test_encode_with_subwords_keeps_word_ids_and_gives_unseen_words_ngrams():
 def subword_model(arch, pooling="mean"):
     torch.manual_seed(0)
     return build_classifier(arch, 40, 5, embed_dim=8, hidden_dim=6, num_layers=1, pooling=pooling,
-                            kernel_sizes=[2, 3], channels=4, pad=0, subword_buckets=97).eval()
+                            kernel_sizes=[2, 3], channels=4, dropout=0.3, bidirectional=True, pad=0,
+                            subword_buckets=97).eval()
 
 
 @pytest.mark.parametrize("arch", ARCHS)

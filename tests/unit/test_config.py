@@ -15,31 +15,63 @@ def load(name):
     return yaml.safe_load((REPO / name).read_text(encoding="utf-8"))
 
 
+def study(patch=None):
+    """config.yaml (the study's inputs, nothing else) with `patch` merged over it."""
+    config = load("config.yaml")
+    for section, value in (patch or {}).items():
+        config[section] = {**config[section], **value} if isinstance(value, dict) and section in config else value
+    return config
+
+
 @pytest.mark.parametrize("name", ["config.yaml", "demo/config.yaml"])
 def test_shipped_configs_are_valid(name):
     validate_config(load(name), copy.deepcopy(SCHEMA))
 
 
-def test_empty_config_gets_every_default_documented_in_the_schema():
-    config = validate_config({}, SCHEMA)
+def test_the_study_config_gets_every_other_default_from_the_schema():
+    config = validate_config(study(), SCHEMA)
     assert config["data"]["lyrics"] == "data/canciones.txt"
     assert config["data"]["text_column"] == "Review" and config["data"]["label_column"] == "Polarity"
     assert config["textgen"]["archs"] == ["rnn", "lstm", "gru"]
     assert config["textgen"]["train"]["epochs"] == 20
+    assert config["textgen"]["train"]["warmup_ratio"] == 0.02 and config["llm"]["train"]["clip"] == 1.0
+    assert config["baselines"] == {"c_grid": [0.0625, 0.25, 1.0, 4.0, 16.0], "class_weight": "balanced"}
     assert config["lyrics"]["split"] == {"val": 0.1, "test": 0.1, "seed": 42}
     assert config["llm"]["base_model"] == "models/llama-3-8b"
     assert config["encoder"]["base_model"] == "models/mdeberta-v3-base"
 
 
-def test_full_study_config_spells_out_the_defaults():
-    """config.yaml is what users read: it should equal the schema defaults."""
-    assert validate_config(load("config.yaml"), SCHEMA) == validate_config({}, SCHEMA)
+def test_config_yaml_writes_no_default_again():
+    """config.yaml names the inputs, which have no default; every default is written once, in the schema."""
+    def leaves(node, path=()):
+        for key, value in node.items():
+            yield from leaves(value, (*path, key)) if isinstance(value, dict) else [(*path, key)]
+
+    assert sorted(".".join(p) for p in leaves(load("config.yaml"))) == [
+        "data.lyrics", "data.reviews", "encoder.base_model", "llm.base_model"]
+    for section, key in [("data", "lyrics"), ("data", "reviews"), ("llm", "base_model"), ("encoder", "base_model")]:
+        assert "default" not in SCHEMA["properties"][section]["properties"][key]
+
+
+@pytest.mark.parametrize("key,drop", [("data.lyrics", ("data", "lyrics")), ("data.reviews", ("data", "reviews")),
+                                      ("llm.base_model", ("llm", "base_model")),
+                                      ("encoder.base_model", ("encoder", "base_model"))])
+def test_an_unset_input_is_named_with_the_fix(key, drop):
+    config = study()
+    del config[drop[0]][drop[1]]
+    with pytest.raises(InputError, match=rf"(?s)config key '{key}'.*is not set.*set it in config.yaml"):
+        validate_config(config, SCHEMA)
+
+
+def test_a_disabled_arm_needs_no_base_model():
+    config = {"data": study()["data"], "llm": {"enabled": False}, "encoder": {"enabled": False}}
+    assert "base_model" not in validate_config(config, SCHEMA)["llm"]
 
 
 def test_defaults_do_not_leak_between_configs():
-    a = validate_config({}, SCHEMA)
+    a = validate_config(study(), SCHEMA)
     a["textgen"]["archs"].append("gru2")
-    assert validate_config({}, SCHEMA)["textgen"]["archs"] == ["rnn", "lstm", "gru"]
+    assert validate_config(study(), SCHEMA)["textgen"]["archs"] == ["rnn", "lstm", "gru"]
 
 
 def test_every_key_is_documented():
@@ -69,7 +101,7 @@ def test_every_key_is_documented():
 ])
 def test_bad_values_fail_naming_the_key(patch, key, words):
     with pytest.raises(InputError) as err:
-        validate_config(patch, SCHEMA)
+        validate_config(study(patch), SCHEMA)
     msg = str(err.value)
     assert f"config key '{key}'" in msg and words in msg
     assert "schemas/config.schema.yaml" in msg
@@ -77,33 +109,33 @@ def test_bad_values_fail_naming_the_key(patch, key, words):
 
 def test_error_hint_carries_the_keys_description():
     with pytest.raises(InputError, match="Fraction held out for validation"):
-        validate_config({"lyrics": {"split": {"val": 2}}}, SCHEMA)
+        validate_config(study({"lyrics": {"split": {"val": 2}}}), SCHEMA)
 
 
 def test_fractions_that_leave_no_training_data_fail():
     with pytest.raises(InputError, match="lyrics.split.val' \\+ 'lyrics.split.test'"):
-        validate_config({"lyrics": {"split": {"val": 0.5, "test": 0.45}}}, SCHEMA)
+        validate_config(study({"lyrics": {"split": {"val": 0.5, "test": 0.45}}}), SCHEMA)
 
 
 def test_subword_lengths_must_be_ordered():
     with pytest.raises(InputError, match="classify.tokenizer.subword_n'.*\\[5, 2\\]"):
-        validate_config({"classify": {"tokenizer": {"subword_n": [5, 2]}}}, SCHEMA)
-    assert validate_config({"classify": {"tokenizer": {"subword_n": [3, 3]}}}, SCHEMA)
+        validate_config(study({"classify": {"tokenizer": {"subword_n": [5, 2]}}}), SCHEMA)
+    assert validate_config(study({"classify": {"tokenizer": {"subword_n": [3, 3]}}}), SCHEMA)
 
 
 def test_seeds_default_to_three_and_ablations_to_the_first():
-    config = validate_config({}, SCHEMA)
+    config = validate_config(study(), SCHEMA)
     assert config["seeds"] == [42, 43, 44] and config["ablation_seeds"] == 1
 
 
 def test_the_old_single_seed_key_says_what_replaced_it():
     with pytest.raises(InputError, match=r"(?s)config key 'seed'.*replaced by 'seeds'.*seeds: \[7\]"):
-        validate_config({"seed": 7}, SCHEMA)
+        validate_config(study({"seed": 7}), SCHEMA)
 
 
 def test_more_ablation_seeds_than_seeds_fails_naming_both():
     with pytest.raises(InputError, match=r"'ablation_seeds'.*asks for 3 seeds but 'seeds' lists 2"):
-        validate_config({"seeds": [1, 2], "ablation_seeds": 3}, SCHEMA)
+        validate_config(study({"seeds": [1, 2], "ablation_seeds": 3}), SCHEMA)
 
 
 def test_dotted_paths():

@@ -31,7 +31,7 @@ def test_training_scores_every_song_from_a_fresh_state_and_never_its_start_marke
     songs = ["la luna\ncanta", "el mar", "y la noche\nresponde al sol", "sol", "mar y luna\nluna y mar"]
     vocab = Vocab.build(songs, "char")
     torch.manual_seed(0)
-    model = RNNLM(len(vocab), "gru", embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0)
+    model = RNNLM(len(vocab), "gru", embed_dim=8, hidden_dim=8, num_layers=2, dropout=0.0, tie_weights=True)
     alone = perplexity.song_nll(model.eval(), encode_songs(songs, vocab), CPU, vocab.pad, window=1000)
     tokens = sum(len(s) + 1 for s in songs)  # every character and the end marker; not the start marker
     cfg = trainer.FitConfig(epochs=1, lr=0.0, clip=None, progress_every_s=1e9, name="t")
@@ -65,7 +65,7 @@ def test_word_model_pays_for_its_unknown_words_and_char_model_for_nothing_it_kno
     for level, min_freq in (("word", 2), ("char", 1)):
         vocab = Vocab.build(train, level, min_freq)
         torch.manual_seed(0)
-        model = RNNLM(len(vocab), "lstm", embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0).eval()
+        model = RNNLM(len(vocab), "lstm", embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0, tie_weights=True).eval()
         scores = perplexity.evaluate_splits(recurrent.Scorer(model, vocab, train, CPU), {"test": held})["test"]
         per_song = scores["per_song"]
         assert sum(per_song["nll_nats"]) / (sum(per_song["chars"]) * math.log(2)) == pytest.approx(scores["bpc"])
@@ -99,7 +99,7 @@ def test_a_fresh_state_after_the_start_marker_writes_what_songs_begin_with(sourc
     songs = _real_songs(source)
     vocab = Vocab.build(songs, "char")
     torch.manual_seed(0)
-    model = RNNLM(len(vocab), "lstm", embed_dim=32, hidden_dim=64, num_layers=1, dropout=0.0)
+    model = RNNLM(len(vocab), "lstm", embed_dim=32, hidden_dim=64, num_layers=1, dropout=0.0, tie_weights=True)
     task = recurrent.LMTask(encode_songs(songs, vocab), encode_songs(songs[:5], vocab), vocab, batch_size=16,
                           seq_len=64, seed=0, ctx=CPU, val_chars=eval_chars(songs[:5]), name="t", sample_tokens=3)
     cfg = trainer.FitConfig(epochs=epochs, lr=0.01, patience=epochs, progress_every_s=1e9, name="t")

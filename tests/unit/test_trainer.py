@@ -22,7 +22,7 @@ class Crash(RuntimeError):
 def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint="a", dropout=0.1):
     torch.manual_seed(0)
     vocab = Vocab.build(TRAIN, "char")
-    model = RNNLM(len(vocab), "lstm", embed_dim=16, hidden_dim=16, num_layers=1, dropout=dropout)
+    model = RNNLM(len(vocab), "lstm", embed_dim=16, hidden_dim=16, num_layers=1, dropout=dropout, tie_weights=True)
     task = LMTask(encode_songs(TRAIN, vocab), encode_songs(VAL, vocab), vocab, batch_size=4,
                   seq_len=8, seed=3, ctx=distributed.Context(), val_chars=eval_chars(VAL), name="t",
                   sample_tokens=10)

@@ -15,6 +15,9 @@ pytestmark = pytest.mark.workflow
 PROFILE = str(REPO / "profiles" / "local")
 
 
+NO_MODELS = {"llm": {"enabled": False}, "encoder": {"enabled": False}}
+
+
 def load(path):
     return json.loads(path.read_text(encoding="utf-8"))
 
@@ -89,7 +92,8 @@ def test_rerun_with_nothing_changed_does_nothing(demo_run):
 def test_bad_lyrics_fail_the_job_with_the_fix_in_its_log_and_leave_no_outputs(tmp_path):
     (tmp_path / "raw.txt").write_text("una canción sin marcas\n", encoding="utf-8")
     cfg = tmp_path / "c.yaml"
-    cfg.write_text(yaml.safe_dump({"data": {"lyrics": "raw.txt"}}))
+    # Run outside the checkout, with no config.yaml: the config names every input (the models' arms are off).
+    cfg.write_text(yaml.safe_dump({"data": {"lyrics": "raw.txt", "reviews": "unused.csv"}, **NO_MODELS}))
     proc = run_snakemake("results/data/lyrics/clean.txt", "--cores", "1", "--configfile", str(cfg),
                          cwd=tmp_path, check=False)
     assert proc.returncode != 0
@@ -104,7 +108,7 @@ def test_data_rules_on_the_real_corpora(shared_data, tmp_path):
     cfg = tmp_path / "real.yaml"
     cfg.write_text(yaml.safe_dump({"data": {
         "lyrics": str(shared_data / "disco_sonnets" / "disco_sonnets.txt"),
-        "reviews": str(shared_data / "meia2025" / "MeIA_2025_train.csv")}}))
+        "reviews": str(shared_data / "meia2025" / "MeIA_2025_train.csv")}, **NO_MODELS}))
     run_snakemake("data", "--cores", "2", "--configfile", str(cfg), cwd=tmp_path)
 
     clean = load(tmp_path / "results/data/lyrics/stats.json")

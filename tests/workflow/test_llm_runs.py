@@ -47,7 +47,8 @@ def finetune(data, out, *extra, launcher=(sys.executable,)):
     block, so under torchrun one rank steps on a block that scores nothing."""
     return run([*launcher, SCRIPTS / "finetune_llm.py", "--train", data / "train.txt", "--val", data / "val.txt",
                 "--base-model", data / "llama", "--outdir", out, "--ckpt-dir", f"{out}_ckpt", "--quantization", "none",
-                "--lora-r", "4", "--lora-alpha", "8", "--lora-dropout", "0", "--target-modules", "q_proj", "v_proj",
+                "--lora-r", "4", "--lora-alpha", "8", "--lora-dropout", "0",
+                "--lora-target-modules", "q_proj", "v_proj",
                 "--epochs", "2", "--batch-size", "4", "--grad-accum", "2", "--block-size", "49", "--lr", "0.005",
                 "--warmup-ratio", "0.1", "--no-gradient-checkpointing", "--seed", "1", "--device", "cpu",
                 "--threads", "1", "--sample-max-tokens", "12", "--name", "llm_lora", *extra])
@@ -117,7 +118,7 @@ def test_eval_and_sampling_scripts_take_the_llm_dir_like_a_recurrent_one(one, da
 
     grid = one / "decoding" / "llm_lora" / "seed1.csv"  # the layout decoding_ablation_llm writes
     run([sys.executable, SCRIPTS / "sample_textgen.py", "--model-dir", one, "--train", data / "train.txt",
-         "--grid-temperature", "0.7", "1.0", "--grid-top-p", "0.9", "--grid-top-k", "0", "--samples-per-setting",
+         "--grid-temperature", "0.7", "1.0", "--grid-top-p", "0.9", "--grid-top-k", "0", "--grid-samples-per-setting",
          "1", "--max-tokens", "10", "--grid-output", grid, *flags[2:]])  # base and quantization from summary.json
     rows = parta.load_decoding([grid])["llm_lora"]
     assert len(rows) == 2 and rows["mean_nll"].notna().all()

@@ -98,3 +98,12 @@ def test_rulegraph_in_docs_is_current():
 def _job_counts(stdout: str) -> dict[str, int]:
     table = stdout.split("Job stats:", 1)[1]
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", table, re.M)}
+
+
+def test_a_config_without_its_inputs_names_the_key_before_any_job(tmp_path):
+    """Outside the checkout there is no config.yaml: an unset input is named, with where to set it."""
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"data": {"lyrics": "l.txt"}}))
+    proc = run_snakemake("-n", "--configfile", "c.yaml", cwd=tmp_path, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0 and "config key 'data.reviews'" in out and "set it in config.yaml" in out
+    assert not (tmp_path / "results").exists()

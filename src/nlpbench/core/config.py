@@ -55,8 +55,16 @@ def describe(schema: dict, path) -> str:
 
 
 def _resolve(schema: dict, node: dict) -> dict:
+    return resolve(node, schema["$defs"])
+
+
+def resolve(node: dict, defs: dict) -> dict:
+    """A schema node with its `$ref` into `$defs` merged in (the node's own keys win)."""
     ref = node.get("$ref", "")
-    return schema["$defs"][ref.rsplit("/", 1)[-1]] if ref.startswith("#/$defs/") else node
+    if not ref.startswith("#/$defs/"):
+        return node
+    base = resolve(defs[ref.rsplit("/", 1)[-1]], defs)
+    return {**base, **{k: v for k, v in node.items() if k != "$ref"}}
 
 
 SCHEMA_PATH = Path(__file__).resolve().parents[3] / "schemas" / "config.schema.yaml"
@@ -84,6 +92,7 @@ def validate_config(config: dict, schema: dict, schema_path: str = "schemas/conf
         raise InputError(
             f"config key '{key}'", f"{err.message}{more}",
             f"{hint + '. ' if hint else ''}Allowed values and defaults are documented in {schema_path}.")
+    _check_inputs(config)
     _check_fractions(config)
     _check_subword_range(config)
     _check_ablation_seeds(config)
@@ -95,6 +104,29 @@ def _check_renamed(config: dict) -> None:
     if "seed" in config:
         raise InputError("config key 'seed'", "was replaced by 'seeds', a list: every trained model runs once "
                          "per seed", f"write seeds: [{config['seed']}] (or several, e.g. [42, 43, 44]).")
+
+
+# The study's inputs: the user's own files, so the schema gives them no default.
+_INPUTS = {
+    "data.lyrics": "the raw lyrics file (songs between <|startsong|> and <|endsong|>)",
+    "data.reviews": "the reviews CSV (a text column and a label column)",
+    "llm.base_model": "a local directory with the causal LM and its tokenizer, or set llm.enabled: false",
+    "encoder.base_model": "a local directory with the encoder and its tokenizer (or minilm), or set "
+                          "encoder.enabled: false",
+}
+
+
+def _check_inputs(config: dict) -> None:
+    """Each input is set, and each enabled arm names its base model."""
+    for key, what in _INPUTS.items():
+        section, name = key.split(".")
+        part = config.get(section, {})
+        if not isinstance(part, dict) or name in part:
+            continue  # the schema checks types
+        if section in ("llm", "encoder") and part.get("enabled", True) is False:
+            continue
+        raise InputError(f"config key '{key}'", "is not set", f"set it in config.yaml (or your --configfile) "
+                         f"to {what}.")
 
 
 def _check_ablation_seeds(config: dict) -> None:

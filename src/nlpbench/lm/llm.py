@@ -21,6 +21,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
+from nlpbench.core.config import allowed
 from nlpbench.core.errors import InputError
 from nlpbench.core.hf_local import require_model_dir
 from nlpbench.core.io import write_text
@@ -30,7 +31,7 @@ from nlpbench.lm.batching import epoch_order, eval_chars
 from nlpbench.train import distributed
 from nlpbench.train.trainer import Task
 
-QUANTIZATIONS = ("none", "nf4", "int8")
+QUANTIZATIONS = tuple(allowed("quantization"))
 EVAL_BATCH = 8          # windows per forward pass when scoring
 DEFAULT_BLOCK = 512     # scoring window of a model dir without summary.json
 IGNORE = -100           # label of positions that are not scored (HF's ignore_index)

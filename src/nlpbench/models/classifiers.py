@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+from nlpbench.models.rnnlm import CELLS  # one table of recurrent cells for both parts
 
 
 class TokenEmbedding(nn.Module):
@@ -53,8 +53,8 @@ def pad_time(ids: torch.Tensor, length: int, pad: int) -> torch.Tensor:
 class CNNClassifier(nn.Module):
     """Parallel 1-D convolutions of several widths, max-pooled over time (Kim 2014)."""
 
-    def __init__(self, vocab_size: int, num_classes: int, embed_dim: int = 200, kernel_sizes=(3, 4, 5),
-                 channels: int = 100, dropout: float = 0.5, pad: int = 0, vectors=None, subword_buckets: int = 0, **_):
+    def __init__(self, vocab_size: int, num_classes: int, *, embed_dim: int, kernel_sizes, channels: int,
+                 dropout: float, pad: int = 0, vectors=None, subword_buckets: int = 0, **_):
         super().__init__()
         self.args = dict(arch="cnn", vocab_size=vocab_size, num_classes=num_classes, embed_dim=embed_dim,
                          kernel_sizes=list(kernel_sizes), channels=channels, dropout=dropout, pad=pad,
@@ -98,9 +98,10 @@ class RNNClassifier(nn.Module):
     review reversed within its length.
     """
 
-    def __init__(self, vocab_size: int, num_classes: int, arch: str = "lstm", embed_dim: int = 200,
-                 hidden_dim: int = 256, num_layers: int = 2, bidirectional: bool = True, pooling: str = "max",
-                 dropout: float = 0.5, pad: int = 0, vectors=None, subword_buckets: int = 0, **_):
+    # Sizes have no defaults here: the study's are in the config schema, and a test's are its own.
+    def __init__(self, vocab_size: int, num_classes: int, *, arch: str, embed_dim: int, hidden_dim: int,
+                 num_layers: int, bidirectional: bool, pooling: str, dropout: float, pad: int = 0, vectors=None,
+                 subword_buckets: int = 0, **_):
         super().__init__()
         if arch not in CELLS:
             raise ValueError(f"arch {arch!r} is not one of {sorted(CELLS)}")

@@ -13,22 +13,20 @@ from pathlib import Path
 
 import torch
 
+from nlpbench.core.settings import RUN, Settings, default
 from nlpbench.train import distributed
 from nlpbench.train.trainer import FitConfig
 
 
 def add_run_args(ap: argparse.ArgumentParser) -> None:
-    """The flags every training script shares: seed, device, precision, threads, progress, TensorBoard."""
-    ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
-    # No fp16: DeBERTa-v3 overflows and diverges in it, and bf16 needs no loss scaling.
-    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16",
-                    help="bf16 autocast on CUDA; CPU always computes in fp32")
+    """The flags every training script shares: seed, device, precision, TensorBoard (from the schema), threads
+    and progress (the job's own)."""
+    ap.add_argument("--seed", type=int, default=default("seeds")[0], help="training seed (the rule passes the "
+                    "seed{N} of the run's path; default: the schema's first seed)")
+    RUN.add_to(ap)  # no fp16 among the precisions: DeBERTa-v3 overflows in it, and bf16 needs no loss scaling
     ap.add_argument("--threads", type=int, default=0, help="CPU threads for the job, shared by its processes "
                     "(0: torch's default)")
     ap.add_argument("--progress-every", type=float, default=30.0, help="seconds between progress lines")
-    ap.add_argument("--tensorboard", action=argparse.BooleanOptionalAction, default=False,
-                    help="also write TensorBoard event files to OUTDIR/tensorboard")
 
 
 def init_run(args: argparse.Namespace) -> distributed.Context:
@@ -37,6 +35,13 @@ def init_run(args: argparse.Namespace) -> distributed.Context:
     if args.threads:
         torch.set_num_threads(max(1, args.threads // ctx.world))
     return ctx
+
+
+def run_values(args: argparse.Namespace, settings: Settings, *inputs: str) -> dict:
+    """What defines a run, so its checkpoint is resumed only by the same run: the named inputs, the seed,
+    the precision and every setting the script takes from the config."""
+    return {**{k: getattr(args, k) for k in inputs}, "seed": args.seed, "precision": args.precision,
+            **settings.values(args)}
 
 
 def fit_config(args: argparse.Namespace, run: dict, name: str, **fields) -> FitConfig:
