@@ -110,10 +110,10 @@ def test_eval_and_sampling_scripts_take_the_llm_dir_like_a_recurrent_one(one, da
     assert row["family"] == "transformer" and row["ppl_unit"] == "token" and row["test_bpc"] > 0
 
     run([sys.executable, SCRIPTS / "sample_textgen.py", "--model-dir", one, "--train", data / "train.txt",
-         "--num-songs", "2", "--max-tokens", "20", "--prompts", "hola", "--out-md", one / "samples.md",
+         "--num-songs", "3", "--max-tokens", "20", "--prompts", "hola", "--out-md", one / "samples.md",
          "--out-jsonl", one / "samples.jsonl", *flags])
     songs = [json.loads(line) for line in (one / "samples.jsonl").read_text().splitlines()]
-    assert len(songs) == 2 and all(s["text"].startswith("hola\n") and 0 < s["tokens"] <= 20 for s in songs)
+    assert len(songs) == 3 and all(s["text"].startswith("hola\n") and 0 < s["tokens"] <= 20 for s in songs)
     assert songs[0]["copy_unit"] == "word 8-gram" and "## Song 2" in (one / "samples.md").read_text()
 
     grid = one / "decoding" / "llm_lora" / "seed1.csv"  # the layout decoding_ablation_llm writes
