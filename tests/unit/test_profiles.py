@@ -49,3 +49,28 @@ def test_readme_resource_table_matches_the_slurm_profile():
         assert int(row[4]) == SLURM.get("set-threads", {}).get(rule, 1), rule
         assert row[5].strip().replace("`", "") == str(res.get("runtime", defaults["runtime"])), rule
         assert row[6].strip().replace("`", "") == str(res.get("mem_mb", defaults["mem_mb"])), rule
+
+
+def _rules() -> set[str]:
+    import subprocess
+
+    out = subprocess.run([str(Path(sys.executable).parent / "snakemake"), "--list-rules", "--configfile",
+                          "demo/config.yaml"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    return {line.strip() for line in out.splitlines() if line.strip()}
+
+
+def test_every_profile_key_names_a_rule_of_the_workflow():
+    """A misspelt rule in set-resources or set-threads is silently ignored by snakemake: the job would take
+    the default partition and memory."""
+    rules = _rules()
+    assert {"train_textgen", "finetune_llm", "report_compare"} <= rules
+    for path in sorted((REPO / "profiles").glob("*/config.yaml")):
+        profile = yaml.safe_load(path.read_text())
+        for key in ("set-resources", "set-threads"):
+            unknown = set(profile.get(key) or {}) - rules
+            assert not unknown, f"{path.relative_to(REPO)} {key} names no rule: {sorted(unknown)}"
+
+
+def test_the_license_is_the_one_pyproject_names():
+    text = (REPO / "LICENSE").read_text()
+    assert text.startswith("MIT License") and 'license = "MIT"' in (REPO / "pyproject.toml").read_text()
