@@ -74,3 +74,25 @@ def test_every_profile_key_names_a_rule_of_the_workflow():
 def test_the_license_is_the_one_pyproject_names():
     text = (REPO / "LICENSE").read_text()
     assert text.startswith("MIT License") and 'license = "MIT"' in (REPO / "pyproject.toml").read_text()
+
+
+def _sbatch_extra(env: dict) -> str:
+    """The profile's slurm_extra as the shell that calls sbatch expands it (snakemake first evaluates the
+    resource as a Python expression: the outer quotes make it a string)."""
+    import ast
+    import subprocess
+
+    extra = ast.literal_eval(SLURM["default-resources"]["slurm_extra"])
+    return subprocess.run(["bash", "-c", f"echo {extra}"], env={"USER": "ana", **env}, capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+def test_jobs_mail_only_when_they_fail_unless_the_user_asks_for_more():
+    assert _sbatch_extra({}) == "--mail-type=FAIL --mail-user=ana"
+    assert _sbatch_extra({"NLPBENCH_MAIL": "a@cimat.mx", "NLPBENCH_MAIL_TYPE": "END,FAIL"}) == \
+        "--mail-type=END,FAIL --mail-user=a@cimat.mx"
+
+
+def test_the_profile_says_what_to_do_on_a_cluster_without_sacct():
+    text = (REPO / "profiles/slurm/config.yaml").read_text()
+    assert "# slurm-status-command: squeue" in text and "accounting storage is disabled" in text
