@@ -107,3 +107,18 @@ def test_a_config_without_its_inputs_names_the_key_before_any_job(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "config key 'data.reviews'" in out and "set it in config.yaml" in out
     assert not (tmp_path / "results").exists()
+
+
+def test_make_report_only_reports_and_names_what_is_missing(workdir):
+    """After a cluster run cut short, `make report` must not train on the login node."""
+    import sys
+
+    tool = REPO / "tools" / "report_ready.py"
+    proc = subprocess.run([sys.executable, str(tool), "demo/config.yaml"], cwd=workdir, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert "have not run: " in proc.stderr and "train_textgen (6)" in proc.stderr
+    assert "snakemake --profile profiles/local --configfile demo/config.yaml" in proc.stderr
+    assert not (workdir / "results").exists()
+    makefile = (REPO / "Makefile").read_text()
+    report = makefile[makefile.index("\nreport:"):].split("\n\n")[0]
+    assert "tools/report_ready.py $(CONFIG)" in report and "--profile" not in report
