@@ -12,7 +12,7 @@ rule build_tiny_models:
     log:
         f"{LOGS}/models/build_tiny_models.log",
     conda:
-        "../envs/cpu.yaml"
+        "../envs/gpu.yaml"  # torch, transformers, tokenizers
     threads: 1
     resources:
         mem_mb=2000,
