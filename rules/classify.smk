@@ -36,6 +36,7 @@ rule train_classifier:
         "../envs/gpu.yaml"
     threads: 2
     resources:
+        attempt=attempt,
         nproc=1,
         mem_mb=4000,
         runtime=120,
@@ -48,7 +49,7 @@ rule train_classifier:
         torchrun("train_classifier.py")
         + " --train {input.train:q} --val {input.val:q} --test {input.test:q} --label-map {input.label_map:q}"
         " --arch {wildcards.carch} --name {params.name:q} --seed {wildcards.seed} --outdir {params.outdir:q}"
-        " --ckpt-dir {params.ckpt:q} --threads {threads} {params.flags} > {log:q} 2>&1"
+        " --ckpt-dir {params.ckpt:q} --threads {threads} {params.flags}"
 
 
 # The batch size x learning rate grid: the same training at each point of classify.ablations.
@@ -85,6 +86,7 @@ rule baseline_reviews:
         "../envs/cpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=4000,
         runtime=60,
     params:
@@ -94,4 +96,3 @@ rule baseline_reviews:
     shell:
         python("baseline_reviews.py") + " --train {input.train:q} --val {input.val:q} --test {input.test:q}"
         " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed} {params.flags}"
-        " > {log:q} 2>&1"

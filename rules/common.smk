@@ -24,7 +24,7 @@ os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # carriage-return ba
 from nlpbench.core import settings
 from nlpbench.core.config import allowed, load_schema, validate_config
 from nlpbench.core.settings import cli_args
-from nlpbench.core.workflow import python_cmd, torchrun_cmd
+from nlpbench.core.workflow import attempt, logged_cmd, python_cmd, torchrun_cmd
 
 validate_config(config, load_schema(Path(workflow.basedir) / "schemas" / "config.schema.yaml"))
 
@@ -88,13 +88,13 @@ wildcard_constraints:
 
 
 def python(name):
-    """How every CPU job starts: the script in scripts/, named in the rule's shell."""
-    return python_cmd(f"{SCRIPTS}/{name}")
+    """How every CPU job starts: the script in scripts/, its output in the job's log (every attempt)."""
+    return logged_cmd(f"{SCRIPTS}/logged.sh", python_cmd(f"{SCRIPTS}/{name}"))
 
 
 def torchrun(name):
-    """How every GPU job starts, with nproc from the profile (2 on the cluster)."""
-    return torchrun_cmd(f"{SCRIPTS}/{name}", "{resources.nproc}")
+    """How every GPU job starts: torchrun with the profile's nproc (2 on the cluster), its output in the job's log."""
+    return logged_cmd(f"{SCRIPTS}/logged.sh", torchrun_cmd(f"{SCRIPTS}/{name}", "{resources.nproc}"))
 
 
 def run_dir(wildcards, output):

@@ -26,13 +26,14 @@ rule clean_lyrics:
         "../envs/cpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=2000,
         runtime=20,
     params:
         flags=settings.CLEAN_LYRICS.flags(config),
     shell:
         python("clean_lyrics.py") + " --input {input:q} --output {output.corpus:q}"
-        " --stats {output.stats:q} --histogram {output.histogram:q} {params.flags} > {log:q} 2>&1"
+        " --stats {output.stats:q} --histogram {output.histogram:q} {params.flags}"
 
 
 rule split_lyrics:
@@ -55,13 +56,14 @@ rule split_lyrics:
         "../envs/cpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=2000,
         runtime=20,
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.manifest),
         flags=settings.SPLIT_LYRICS.flags(config),
     shell:
-        python("split_lyrics.py") + " --input {input:q} --outdir {params.outdir:q} {params.flags} > {log:q} 2>&1"
+        python("split_lyrics.py") + " --input {input:q} --outdir {params.outdir:q} {params.flags}"
 
 
 rule split_reviews:
@@ -84,10 +86,11 @@ rule split_reviews:
         "../envs/cpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=2000,
         runtime=20,
     params:
         outdir=lambda wildcards, output: os.path.dirname(output.label_map),
         flags=settings.SPLIT_REVIEWS.flags(config),
     shell:
-        python("split_reviews.py") + " --input {input:q} --outdir {params.outdir:q} {params.flags} > {log:q} 2>&1"
+        python("split_reviews.py") + " --input {input:q} --outdir {params.outdir:q} {params.flags}"

@@ -37,6 +37,7 @@ rule finetune_encoder:
         "../envs/gpu.yaml"
     threads: 2
     resources:
+        attempt=attempt,
         nproc=1,
         mem_mb=8000,
         runtime=240,
@@ -51,7 +52,7 @@ rule finetune_encoder:
         torchrun("finetune_encoder.py")
         + " --train {input.train:q} --val {input.val:q} --test {input.test:q} --label-map {input.label_map:q}"
         " --base-model {params.base:q} --name {params.name:q} --seed {wildcards.seed} --outdir {params.outdir:q}"
-        " --ckpt-dir {params.ckpt:q} --threads {threads} {params.flags} {params.save} > {log:q} 2>&1"
+        " --ckpt-dir {params.ckpt:q} --threads {threads} {params.flags} {params.save}"
 
 
 # The encoder's batch size x learning rate grid: metrics kept, weights not (--no-save-model).

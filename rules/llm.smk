@@ -21,6 +21,7 @@ rule finetune_llm:
         "../envs/gpu.yaml"
     threads: 2
     resources:
+        attempt=attempt,
         nproc=1,
         mem_mb=8000,
         runtime=480,
@@ -34,7 +35,7 @@ rule finetune_llm:
         torchrun("finetune_llm.py")
         + " --train {input.train:q} --val {input.val:q} --base-model {params.base:q} --name {params.name:q}"
         " --seed {wildcards.seed} --outdir {params.outdir:q} --ckpt-dir {params.ckpt:q} --threads {threads}"
-        " {params.flags} > {log:q} 2>&1"
+        " {params.flags}"
 
 
 # The context-length ablation of the LLM: the same fine-tuning at each llm.ablations.block_sizes value.
@@ -70,6 +71,7 @@ use rule eval_textgen as eval_llm with:
     benchmark:
         f"{BENCH}/partA/eval_llm/{LLM}/seed{{seed}}.tsv"
     resources:
+        attempt=attempt,
         mem_mb=8000,
         runtime=60,
     params:
@@ -96,6 +98,7 @@ use rule sample_textgen as sample_llm with:
     benchmark:
         f"{BENCH}/partA/sample_llm/{LLM}/seed{{seed}}.tsv"
     resources:
+        attempt=attempt,
         mem_mb=8000,
         runtime=60,
     params:
@@ -116,6 +119,7 @@ use rule decoding_ablation as decoding_ablation_llm with:
     benchmark:
         f"{BENCH}/partA/decoding_ablation_llm/{LLM}/seed{{seed}}.tsv"
     resources:
+        attempt=attempt,
         mem_mb=8000,
         runtime=120,
     params:

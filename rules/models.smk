@@ -15,6 +15,7 @@ rule build_tiny_models:
         "../envs/gpu.yaml"  # torch, transformers, tokenizers
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=2000,
         runtime=20,
     params:
@@ -22,4 +23,4 @@ rule build_tiny_models:
     shell:
         python("build_tiny_models.py")
         + " --songs {input.songs:q} --reviews {input.reviews:q} --label-map {input.label_map:q}"
-        " --llama {output.llama:q} --deberta {output.deberta:q} --seed {params.seed} > {log:q} 2>&1"
+        " --llama {output.llama:q} --deberta {output.deberta:q} --seed {params.seed}"

@@ -49,6 +49,7 @@ rule report_partA:
         "../envs/cpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=2000,
         runtime=20,
     params:
@@ -57,7 +58,7 @@ rule report_partA:
         outdir=lambda wildcards, output: os.path.dirname(output.metrics),
     shell:
         python("report_partA.py") + " --models {params.models:q} --context {params.context:q}"
-        " --decoding {input.decoding:q} --outdir {params.outdir:q} > {log:q} 2>&1"
+        " --decoding {input.decoding:q} --outdir {params.outdir:q}"
 
 
 rule report_partB:
@@ -98,6 +99,7 @@ rule report_partB:
         "../envs/cpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=2000,
         runtime=20,
     params:
@@ -107,7 +109,7 @@ rule report_partB:
         outdir=lambda wildcards, output: os.path.dirname(output.metrics),
     shell:
         python("report_partB.py") + " --models {params.models:q} --baselines {params.baselines:q}"
-        " --ablations {params.ablations:q} --outdir {params.outdir:q} > {log:q} 2>&1"
+        " --ablations {params.ablations:q} --outdir {params.outdir:q}"
 
 
 rule report_compare:
@@ -148,6 +150,7 @@ rule report_compare:
         "../envs/cpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=2000,
         runtime=20,
     params:
@@ -155,4 +158,3 @@ rule report_compare:
     shell:
         python("report_compare.py") + " --parta {input.parta:q} --parta-songs {input.parta_songs:q}"
         " --partb {input.partb:q} --partb-predictions {input.partb_predictions:q} --outdir {params.outdir:q}"
-        " > {log:q} 2>&1"

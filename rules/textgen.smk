@@ -19,6 +19,7 @@ rule train_textgen:
         "../envs/gpu.yaml"
     threads: 2
     resources:
+        attempt=attempt,
         nproc=1,
         mem_mb=4000,
         runtime=240,
@@ -31,7 +32,7 @@ rule train_textgen:
         torchrun("train_textgen.py")
         + " --train {input.train:q} --val {input.val:q} --arch {wildcards.arch} --level {wildcards.level}"
         " --name {params.name:q} --seed {wildcards.seed} --outdir {params.outdir:q} --ckpt-dir {params.ckpt:q}"
-        " --threads {threads} {params.flags} > {log:q} 2>&1"
+        " --threads {threads} {params.flags}"
 
 
 # The context-length ablation: the same training at each seq_len of textgen.ablations.context.
@@ -70,6 +71,7 @@ rule eval_textgen:
         "../envs/gpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=4000,
         runtime=30,
     params:
@@ -79,7 +81,7 @@ rule eval_textgen:
     shell:
         python("eval_textgen.py") + " --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
         " --val {input.val:q} --test {input.test:q} --output {output:q} --device {params.device}"
-        " --threads {threads} > {log:q} 2>&1"
+        " --threads {threads}"
 
 
 # One sampler for every Part A model: sample_llm is this rule with the LLM's inputs.
@@ -104,6 +106,7 @@ rule sample_textgen:
         "../envs/gpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=4000,
         runtime=30,
     params:
@@ -113,7 +116,7 @@ rule sample_textgen:
     shell:
         python("sample_textgen.py") + " --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
         " {params.flags} --seed {wildcards.seed} --out-md {output.md:q} --out-jsonl {output.jsonl:q}"
-        " --threads {threads} > {log:q} 2>&1"
+        " --threads {threads}"
 
 
 # The decoding grid of every model (decoding_ablation_llm is this rule with the LLM's inputs).
@@ -132,6 +135,7 @@ rule decoding_ablation:
         "../envs/gpu.yaml"
     threads: 1
     resources:
+        attempt=attempt,
         mem_mb=4000,
         runtime=60,
     params:
@@ -140,4 +144,4 @@ rule decoding_ablation:
         flags=decoding_grid_flags(),
     shell:
         python("sample_textgen.py") + " --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
-        " {params.flags} --seed {wildcards.seed} --grid-output {output:q} --threads {threads} > {log:q} 2>&1"
+        " {params.flags} --seed {wildcards.seed} --grid-output {output:q} --threads {threads}"

@@ -176,6 +176,9 @@ def test_a_training_job_cancelled_by_slurm_resumes_and_the_workflow_completes(cl
     summary = json.loads((tmp_path / target).read_text())
     assert summary["resumed_from_epoch"] >= 1 and summary["epochs_run"] == 8
     assert re.search(r"SLURM-job '\d+' failed, SLURM status is: 'CANCELLED'", out)
+    log = (tmp_path / f"results/logs/partA/train_textgen/lstm_char/{RUN}.log").read_text()
+    attempts = re.findall(r"^== attempt (\d): .*, SLURM job \d+ ==$", log, re.M)
+    assert attempts == ["1", "2"], log[:2000]  # the cancelled attempt's log is kept
 
 
 def test_the_gres_profile_gets_gpus_allocated_by_slurm(cluster, tmp_path):

@@ -80,6 +80,8 @@ def test_every_rule_has_log_conda_and_resources():
             if "shell:" in body or "script:" in body or "run:" in body:
                 for directive in ("log:", "conda:", "resources:", "threads:"):
                     assert directive in body, f"rule {name} in {smk.name} lacks {directive}"
+                assert "attempt=attempt," in body, f"rule {name}: its log header (scripts/logged.sh) needs it"
+                assert "{log" not in body, f"rule {name}: python()/torchrun() write the log, every attempt"
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not installed (make test installs it)")
@@ -122,3 +124,19 @@ def test_make_report_only_reports_and_names_what_is_missing(workdir):
     makefile = (REPO / "Makefile").read_text()
     report = makefile[makefile.index("\nreport:"):].split("\n\n")[0]
     assert "tools/report_ready.py $(CONFIG)" in report and "--profile" not in report
+
+
+def test_a_retried_job_keeps_every_attempt_in_its_log(workdir):
+    """A retry appends under its own header: the first attempt's error is still there. A new run starts afresh."""
+    (workdir / "bad.csv").write_text("Opinion,Stars\nbuena,5\n")
+    (workdir / "bad.yaml").write_text(yaml.safe_dump({"data": {"reviews": "bad.csv"}}))
+    args = ("results/data/reviews/label_map.json", "--configfile", "demo/config.yaml", "bad.yaml", "--cores", "1")
+    proc = run_snakemake(*args, "--retries", "1", cwd=workdir, check=False)
+    assert proc.returncode != 0
+    log = (workdir / "results/logs/data/split_reviews.log").read_text()
+    headers = re.findall(r"^== attempt (\d): .* on \S+ ==$", log, re.M)
+    assert headers == ["1", "2"], log
+    assert log.count("bad.csv") >= 2 and log.count("Review") >= 2, log  # each attempt's error, naming file and column
+    run_snakemake(*args, cwd=workdir, check=False)
+    log = (workdir / "results/logs/data/split_reviews.log").read_text()
+    assert re.findall(r"^== attempt (\d)", log, re.M) == ["1"], log

@@ -17,3 +17,14 @@ def torchrun_cmd(script: str, nproc: int | str) -> str:
 def python_cmd(script: str) -> str:
     """`python script`, the script's path quoted: how every CPU job starts."""
     return f"python {shlex.quote(script)}"
+
+
+def logged_cmd(wrapper: str, command: str) -> str:
+    """`command` run by scripts/logged.sh, in Snakemake's format: its output and errors go to
+    the job's log, which keeps every attempt (the rule's `attempt` resource) under a header."""
+    return f"bash {shlex.quote(wrapper)} {{log:q}} {{resources.attempt}} {command}"
+
+
+def attempt(wildcards, attempt: int) -> int:
+    """A rule's `attempt` resource: 1, then 2, 3 when the profile retries the job."""
+    return attempt
