@@ -52,7 +52,8 @@ rule train_classifier:
         " --ckpt-dir {params.ckpt:q} --threads {threads} {params.flags}"
 
 
-# The batch size x learning rate grid: the same training at each point of classify.ablations.
+# The batch size x learning rate grid: the same training at each point of classify.ablations,
+# on GPU for the archs not in classify.ablations.cpu_archs.
 use rule train_classifier as train_classifier_ablation with:
     output:
         model=f"{PARTB}/ablations/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}/model_best.pt",
@@ -63,8 +64,24 @@ use rule train_classifier as train_classifier_ablation with:
         f"{LOGS}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.log",
     benchmark:
         f"{BENCH}/partB/train_classifier_ablation/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.tsv"
+    wildcard_constraints:
+        carch=one_of(set(allowed("classifier_arch", SCHEMA)) - set(CPU_GRID_ARCHS)),
     params:
         flags=classify_flags,
+        name=lambda wildcards: f"{wildcards.carch}_bs{wildcards.bs}_lr{wildcards.lr}",
+        outdir=run_dir,
+        ckpt=ckpt_dir,
+
+
+# Grid points of classify.ablations.cpu_archs: the same job under its own name, which
+# the SLURM profiles send to the CPU partition, one process, on the CPU whatever `device` says.
+use rule train_classifier_ablation as train_classifier_ablation_cpu with:
+    log:
+        f"{LOGS}/partB/train_classifier_ablation_cpu/{{carch}}/bs{{bs}}_lr{{lr}}/seed{{seed}}.log",
+    wildcard_constraints:
+        carch=one_of(CPU_GRID_ARCHS),
+    params:
+        flags=classify_cpu_flags,
         name=lambda wildcards: f"{wildcards.carch}_bs{wildcards.bs}_lr{wildcards.lr}",
         outdir=run_dir,
         ckpt=ckpt_dir,

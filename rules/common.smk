@@ -1,6 +1,7 @@
 # Shared by all rule files -- config validation, paths, target lists, helpers.
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -39,6 +40,7 @@ BENCH = f"{RESULTS}/benchmarks"
 SPLITS = ["train", "val", "test"]
 SEEDS = config["seeds"]  # every trained model runs once per seed, in its own seed{N} directory
 ABLATION_SEEDS = SEEDS[: config["ablation_seeds"]]
+CPU_GRID_ARCHS = config["classify"]["ablations"]["cpu_archs"]  # their grid runs on a CPU node
 PARTB_ARTIFACTS = [
     "summary.json",
     "metrics_test.json",
@@ -107,6 +109,11 @@ def ckpt_dir(wildcards, output):
     return os.path.join(CKPT, os.path.relpath(run_dir(wildcards, output), RESULTS))
 
 
+def one_of(names):
+    """A wildcard pattern matching exactly `names`, or nothing when there are none."""
+    return "|".join(sorted(re.escape(n) for n in names)) or "(?!)"
+
+
 def seed_runs(pattern, names, seeds, file):
     """`pattern` (with {name}) / seed{N} / file, for every name and seed."""
     return [f"{pattern.format(name=n)}/seed{s}/{file}" for n in names for s in seeds]
@@ -171,9 +178,9 @@ def context_runs(file):
 
 # A script's flags come from the config keys it declares in nlpbench.core.settings, as its argparse does;
 # a wildcard overrides the one setting it names.
-def run_flags():
+def run_flags(**override):
     """Flags every training script takes from the top of the config (the seed comes from the path)."""
-    return settings.RUN.flags(config)
+    return settings.RUN.flags(config, **override)
 
 
 def textgen_flags(wildcards):
@@ -242,6 +249,11 @@ def grid_point(wildcards):
 def classify_flags(wildcards):
     """Tokenizer, model and training flags of scripts/train_classifier.py."""
     return f"{settings.TRAIN_CLASSIFIER.flags(config, **grid_point(wildcards))} {run_flags()}"
+
+
+def classify_cpu_flags(wildcards):
+    """classify_flags of a job sent to a CPU node: on the CPU, whatever `device` says."""
+    return f"{settings.TRAIN_CLASSIFIER.flags(config, **grid_point(wildcards))} {run_flags(device='cpu')}"
 
 
 def ablation_names():

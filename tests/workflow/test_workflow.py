@@ -63,6 +63,30 @@ def test_slurm_profile_sends_data_rules_to_the_cpu_partition_without_gres(workdi
     assert "torchrun --standalone --nproc_per_node=2" in proc.stdout
 
 
+@pytest.mark.parametrize("cpu_archs", [["cnn"], []])
+def test_the_config_chooses_which_classifier_grids_train_on_a_cpu_node(workdir, cpu_archs):
+    """classify.ablations.cpu_archs: their grid points go to C1Mitad1 as one CPU process, the rest hold a GPU node."""
+    override = {"device": "cuda", "classify": {"ablations": {"cpu_archs": cpu_archs}}}
+    (workdir / "cpu.yaml").write_text(yaml.safe_dump(override))
+    proc = run_snakemake("-n", "-p", "--workflow-profile", "slurm", "--configfile", "demo/config.yaml", "cpu.yaml",
+                         cwd=workdir)
+    grid = yaml.safe_load((REPO / "demo/config.yaml").read_text())["classify"]["ablations"]["archs"]
+    seen = set()
+    for job in re.split(r"\n\[[^\n]+\]\n", proc.stdout):
+        found = re.search(r"^rule (train_classifier_ablation\w*):$", job, re.M)
+        if not found:
+            continue
+        arch = re.search(r"--arch (\w+)", job)[1]
+        on_cpu = arch in cpu_archs
+        seen.add(arch)
+        assert found[1] == ("train_classifier_ablation_cpu" if on_cpu else "train_classifier_ablation"), arch
+        resources = re.search(r"^    resources: (.*)$", job, re.M)[1]
+        assert f"slurm_partition={'C1Mitad1' if on_cpu else 'GPU'}" in resources, (arch, resources)
+        assert f"nproc={1 if on_cpu else 2}" in resources, (arch, resources)
+        assert f"--device {'cpu' if on_cpu else 'cuda'} " in job, arch
+    assert seen == set(grid)
+
+
 def test_bad_config_value_stops_before_any_job_and_names_the_key(workdir):
     bad = workdir / "bad.yaml"
     bad.write_text(yaml.safe_dump({"textgen": {"archs": ["lstm", "transformer"]}}))

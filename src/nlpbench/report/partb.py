@@ -51,7 +51,7 @@ from nlpbench.report.common import (
 MODEL_RULE = "train_classifier"
 ENCODER_RULE = "finetune_encoder"
 BASELINE_RULE = "baseline_reviews"
-ABLATION_RULE = "train_classifier_ablation"
+ABLATION_RULE = "train_classifier_ablation(_cpu)"
 ENCODER_ABLATION_RULE = "finetune_encoder_ablation"
 ENCODER = "encoder"  # the fine-tuned encoder's directory: models/encoder/seed{N}, ablations/encoder/...
 
