@@ -13,10 +13,11 @@ SNAKEMAKE := $(BIN)/snakemake
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help venv demo report docs-figures study readme-tables config-doc test bench lint dag docs-dag sysdeps clean
+.PHONY: help venv install-profile demo report docs-figures study readme-tables config-doc test bench lint dag docs-dag sysdeps clean
 
 help:
 	@echo "make demo      run the whole workflow on the bundled demo config (CPU, minutes)"
+	@echo "make install-profile  let \`snakemake --profile slurm\` find profiles/slurm from any directory (PROFILE=, PROFILE_NAME=)"
 	@echo "make report    results/report.html: every figure and table, captioned (after make demo; CONFIG=$(CONFIG))"
 	@echo "make docs-figures  copy a few demo figures into docs/figures for the README"
 	@echo "make study     the CPU-scaled study on ../shared/data (docs/results/cpu-study.yaml; hours)"
@@ -35,6 +36,13 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 venv: $(STAMP)
+
+# `snakemake --profile slurm` as the users type it: Snakemake looks a bare profile name up in
+# ~/.config/snakemake, not in profiles/, so link it there (never over a different one).
+PROFILE ?= slurm
+PROFILE_NAME ?= $(PROFILE)
+install-profile:
+	bash tools/install_profile.sh "$(PROFILE)" "$(PROFILE_NAME)"
 
 # Debian packages: graphviz draws the DAG. Installed only when missing.
 sysdeps:

@@ -15,10 +15,10 @@ BIN = Path(sys.executable).parent
 SNAKEMAKE = str(BIN / "snakemake")
 
 
-def run_snakemake(*args: str, cwd: Path | str = REPO, check: bool = True,
-                  timeout: int = 900) -> subprocess.CompletedProcess:
-    """snakemake with the repo's Snakefile, run in `cwd` (results land there)."""
-    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+def run_snakemake(*args: str, cwd: Path | str = REPO, check: bool = True, timeout: int = 900,
+                  env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """snakemake with the repo's Snakefile, run in `cwd` (results land there), `env` added to the environment."""
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", **(env or {})}
     cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), *args]
     proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:

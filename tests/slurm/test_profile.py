@@ -1,12 +1,17 @@
-"""The users' SLURM profile, fitted to the one-node test cluster.
+"""The users' SLURM profile, installed as they install it, fitted to the one-node test cluster.
 
-Partitions, nproc, retries and mail come from profiles/slurm unchanged, so the
-tests check the routing users get; only sizes shrink to the node (2 CPUs) and
-status checks use squeue, as the test cluster has no accounting database.
+`make install-profile` links profiles/slurm into $XDG_CONFIG_HOME/snakemake, so the
+tests run `snakemake --profile slurm` as the users type it. Partitions, nproc,
+retries and mail come from that profile unchanged; only sizes shrink to the node
+(2 CPUs) and status checks use squeue, as the test cluster has no accounting
+database. That fit is the run directory's profiles/default, which Snakemake
+reads after --profile ("workflow specific profile"), key by key.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import yaml
@@ -28,14 +33,27 @@ def fit_resources(res: dict, cpus: int, mem_mb: int) -> dict:
     return out
 
 
-def write_test_profile(dest: Path, cpus: int = 2, mem_mb: int = 3000, source: str = "slurm") -> Path:
+def install_profile(xdg: Path, source: str = "slurm") -> dict[str, str]:
+    """`make install-profile PROFILE=source` with its config home in `xdg`; the environment that finds it."""
+    env = {"XDG_CONFIG_HOME": str(xdg)}
+    subprocess.run(["make", "-s", "-C", str(REPO), "install-profile", f"PROFILE={source}"],
+                   env={**os.environ, **env}, check=True, capture_output=True, text=True)
+    return env
+
+
+def write_cluster_fit(workdir: Path, cpus: int = 2, mem_mb: int = 3000, source: str = "slurm") -> Path:
+    """workdir/profiles/default: the users' profile's sizes capped to the test node, and squeue."""
     profile = yaml.safe_load((REPO / "profiles" / source / "config.yaml").read_text())
-    profile["default-resources"] = fit_resources(profile["default-resources"], cpus, mem_mb)
-    profile["set-resources"] = {rule: fit_resources(res, cpus, mem_mb)
-                                for rule, res in profile.get("set-resources", {}).items()}
-    profile["set-threads"] = {rule: min(int(n), cpus) for rule, n in profile.get("set-threads", {}).items()}
-    profile.update({"slurm-status-command": "squeue", "slurm-init-seconds-before-status-checks": 2,
-                    "latency-wait": 5, "jobs": 4})
+    fit = {
+        "default-resources": fit_resources(profile["default-resources"], cpus, mem_mb),
+        "set-resources": {rule: fit_resources(res, cpus, mem_mb)
+                          for rule, res in profile.get("set-resources", {}).items()},
+        "set-threads": {rule: min(int(n), cpus) for rule, n in profile.get("set-threads", {}).items()},
+        "slurm-status-command": "squeue", "slurm-init-seconds-before-status-checks": 2,
+        "latency-wait": 5, "jobs": 4,
+    }
+    dest = workdir / "profiles" / "default"
     dest.mkdir(parents=True, exist_ok=True)
-    (dest / "config.yaml").write_text(yaml.safe_dump(profile, sort_keys=False))
+    (dest / "config.yaml").write_text(yaml.safe_dump(fit, sort_keys=False))
     return dest
+

@@ -1,6 +1,8 @@
 """Profiles: the gres profile is generated from the main one, and the README's table matches it."""
 
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -96,3 +98,49 @@ def test_jobs_mail_only_when_they_fail_unless_the_user_asks_for_more():
 def test_the_profile_says_what_to_do_on_a_cluster_without_sacct():
     text = (REPO / "profiles/slurm/config.yaml").read_text()
     assert "# slurm-status-command: squeue" in text and "accounting storage is disabled" in text
+
+
+def install(xdg: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", "-s", "install-profile", *args], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "XDG_CONFIG_HOME": str(xdg)})
+
+
+def dry_run_with_profile(xdg: Path, name: str = "slurm") -> subprocess.CompletedProcess:
+    """`snakemake --profile slurm -n` as typed at the repository root."""
+    return subprocess.run([str(Path(sys.executable).parent / "snakemake"), "results/data/lyrics/clean.txt", "--profile", name,
+                           "-n", "--configfile", "demo/config.yaml"], cwd=REPO, capture_output=True,
+                          text=True, env={**os.environ, "XDG_CONFIG_HOME": str(xdg)})
+
+
+def test_snakemake_profile_slurm_works_as_typed_after_make_install_profile(tmp_path):
+    xdg = tmp_path / "config"
+    before = dry_run_with_profile(xdg)
+    assert before.returncode != 0 and "profile" in before.stderr  # a bare name is not looked up in profiles/
+    first = install(xdg)
+    assert first.returncode == 0, first.stderr
+    link = xdg / "snakemake" / "slurm"
+    assert link.is_symlink() and link.resolve() == (REPO / "profiles/slurm").resolve()
+    again = install(xdg)
+    assert again.returncode == 0 and "already links" in again.stdout and link.resolve() == (REPO / "profiles/slurm")
+    proc = dry_run_with_profile(xdg)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "Using profile slurm for setting default command line arguments" in proc.stdout + proc.stderr
+    assert "slurm_partition=C1Mitad1" in proc.stdout
+
+
+def test_install_profile_never_replaces_a_different_profile_of_that_name(tmp_path):
+    xdg = tmp_path / "config"
+    theirs = xdg / "snakemake" / "slurm"
+    theirs.mkdir(parents=True)
+    (theirs / "config.yaml").write_text("executor: slurm\njobs: 5\n")
+    proc = install(xdg)
+    assert proc.returncode != 0
+    assert str(theirs) in proc.stderr and "snakemake --workflow-profile slurm" in proc.stderr
+    assert "PROFILE_NAME=nlpbench-slurm" in proc.stderr
+    assert (theirs / "config.yaml").read_text() == "executor: slurm\njobs: 5\n" and not theirs.is_symlink()
+    other = install(xdg, "PROFILE_NAME=nlpbench-slurm")
+    assert other.returncode == 0 and (xdg / "snakemake/nlpbench-slurm").resolve() == REPO / "profiles/slurm"
+    gres = install(tmp_path / "c2", "PROFILE=slurm-gres")
+    assert gres.returncode == 0 and (tmp_path / "c2/snakemake/slurm-gres").resolve() == REPO / "profiles/slurm-gres"
+    missing = install(tmp_path / "c3", "PROFILE=nope")
+    assert missing.returncode != 0 and "no profile 'nope'" in missing.stderr and "slurm-gres" in missing.stderr

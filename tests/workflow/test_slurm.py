@@ -1,6 +1,7 @@
 """The demo through a real SLURM cluster (tests/slurm/cluster.sh), with the users' profile.
 
-The profile is profiles/slurm with sizes fitted to the one 2-CPU node
+`snakemake --profile slurm`, as the users type it, after `make install-profile`;
+the run directory's profiles/default fits sizes to the one 2-CPU node
 (tests/slurm/test_profile.py): partitions, nproc, retries and mail are the
 users'. Each job's log records its SLURM partition (nlpbench.core.cli), which is
 how the routing is checked.
@@ -20,7 +21,7 @@ import yaml
 from conftest import REPO, run_snakemake
 
 sys.path.insert(0, str(REPO / "tests" / "slurm"))
-from test_profile import write_test_profile  # noqa: E402
+from test_profile import install_profile, write_cluster_fit  # noqa: E402
 
 pytestmark = pytest.mark.workflow
 CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
@@ -46,8 +47,9 @@ def slurm_run(cluster, tmp_path_factory):
     """The whole demo through SLURM; returns the run directory."""
     work = tmp_path_factory.mktemp("demo_slurm")
     (work / "demo").symlink_to(REPO / "demo")
-    profile = write_test_profile(work / "profile")
-    proc = run_snakemake("--profile", str(profile), "--configfile", "demo/config.yaml", cwd=work, timeout=1800)
+    env = install_profile(work / "xdg")
+    write_cluster_fit(work)
+    proc = run_snakemake("--profile", "slurm", "--configfile", "demo/config.yaml", cwd=work, timeout=1800, env=env)
     (work / "snakemake.out").write_text(proc.stdout + proc.stderr)
     return work
 
@@ -76,6 +78,7 @@ def slurm_line(log: Path) -> dict:
 
 def test_every_job_finished(slurm_run):
     out = (slurm_run / "snakemake.out").read_text()
+    assert "Using profiles slurm and workflow specific profile profiles/default" in out
     done = re.search(r"(\d+) of (\d+) steps \(100%\) done", out)
     assert done and done[1] == done[2]
     assert "Error in rule" not in out
@@ -126,15 +129,14 @@ def test_cluster_outputs_equal_a_local_run(slurm_run, demo_local):
 
 
 def test_targeted_reexecution_reruns_only_that_rule_and_its_dependants(slurm_run):
-    profile = str(slurm_run / "profile")
     dry = run_snakemake("-n", "-R", "eval_textgen", "--configfile", "demo/config.yaml", cwd=slurm_run)
     assert _jobs(dry.stdout) == {"eval_textgen": 6, "report_partA": 1, "report_compare": 1, "all": 1}
     target = run_snakemake("-n", "-f", f"results/partA/models/lstm_char/{RUN}/eval.json", "--configfile",
                            "demo/config.yaml", cwd=slurm_run)
     assert _jobs(target.stdout) == {"eval_textgen": 1}
     before = (slurm_run / f"results/partA/models/lstm_char/{RUN}/summary.json").stat().st_mtime
-    proc = run_snakemake("-R", "report_partA", "--profile", profile, "--configfile", "demo/config.yaml",
-                         cwd=slurm_run)
+    proc = run_snakemake("-R", "report_partA", "--profile", "slurm", "--configfile", "demo/config.yaml",
+                         cwd=slurm_run, env={"XDG_CONFIG_HOME": str(slurm_run / "xdg")})
     out = proc.stdout + proc.stderr
     # report_partA and the comparison that reads its table; nothing upstream.
     assert len(re.findall(r"has been submitted with SLURM jobid", out)) == 2
@@ -162,11 +164,12 @@ def test_a_training_job_cancelled_by_slurm_resumes_and_the_workflow_completes(cl
     (tmp_path / "demo").symlink_to(REPO / "demo")
     (tmp_path / "long.yaml").write_text(yaml.safe_dump(
         {"textgen": {"archs": ["lstm"], "levels": ["char"], "train": {"epochs": 8}}}))
-    profile = write_test_profile(tmp_path / "profile")
+    env = {**os.environ, **install_profile(tmp_path / "xdg")}
+    write_cluster_fit(tmp_path)
     target = f"results/partA/models/lstm_char/{RUN}/summary.json"
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
     proc = subprocess.Popen([str(Path(sys.executable).parent / "snakemake"), "--snakefile", str(REPO / "Snakefile"),
-                             target, "--profile", str(profile), "--configfile", "demo/config.yaml", "long.yaml"],
+                             target, "--profile", "slurm", "--configfile", "demo/config.yaml", "long.yaml"],
                             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     last = tmp_path / f"results/checkpoints/partA/models/lstm_char/{RUN}/last.pt"
     cancelled = _cancel_when_checkpointed(last, proc)
@@ -184,9 +187,10 @@ def test_a_training_job_cancelled_by_slurm_resumes_and_the_workflow_completes(cl
 def test_the_gres_profile_gets_gpus_allocated_by_slurm(cluster, tmp_path):
     """profiles/slurm-gres asks --gpus=2 for training; the test node's two (fake) GPUs are allocated."""
     (tmp_path / "demo").symlink_to(REPO / "demo")
-    profile = write_test_profile(tmp_path / "profile", source="slurm-gres")
-    run_snakemake(f"results/partA/models/lstm_char/{RUN}/summary.json", "--profile", str(profile), "--configfile",
-                  "demo/config.yaml", cwd=tmp_path, timeout=900)
+    env = install_profile(tmp_path / "xdg", source="slurm-gres")
+    write_cluster_fit(tmp_path, source="slurm-gres")
+    run_snakemake(f"results/partA/models/lstm_char/{RUN}/summary.json", "--profile", "slurm-gres", "--configfile",
+                  "demo/config.yaml", cwd=tmp_path, timeout=900, env=env)
     log = (tmp_path / f"results/logs/partA/train_textgen/lstm_char/{RUN}.log").read_text()
     assert re.search(r"^slurm: .* partition GPU .* world_size 2 gpus 0,1$", log, re.M), log[:500]
     data_log = (tmp_path / "results/logs/data/clean_lyrics.log").read_text()
