@@ -26,7 +26,7 @@ help:
 	@echo "make test      run the test suite (installs what it needs)"
 	@echo "make bench     throughput and memory benchmarks -> results/bench/*.json and *.md"
 	@echo "make lint      snakemake --lint"
-	@echo "make dag       results/dag.svg and results/rulegraph.svg (CONFIG=$(CONFIG))"
+	@echo "make dag       results/dag.svg and results/rulegraph.svg (CONFIG=$(CONFIG)); .mmd where graphviz cannot be installed"
 	@echo "make docs-dag  refresh docs/rulegraph.svg after changing rules"
 
 $(STAMP): requirements.txt pyproject.toml
@@ -114,11 +114,10 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(SNAKEMAKE) --lint --configfile $(CONFIG)
 
-dag: $(STAMP) sysdeps
-	mkdir -p results
-	$(SNAKEMAKE) --configfile $(CONFIG) --dag | dot -Tsvg > results/dag.svg
-	$(SNAKEMAKE) --configfile $(CONFIG) --rulegraph | dot -Tsvg > results/rulegraph.svg
-	@echo "wrote results/dag.svg and results/rulegraph.svg"
+# SVG through graphviz (installed when missing); where it cannot be, Mermaid text (.mmd).
+DAG_DIR ?= results
+dag: $(STAMP)
+	SNAKEMAKE=$(SNAKEMAKE) bash tools/draw_dag.sh "$(CONFIG)" "$(DAG_DIR)"
 
 docs-dag: $(STAMP) sysdeps
 	$(SNAKEMAKE) --configfile demo/config.yaml --rulegraph | dot -Tsvg > docs/rulegraph.svg

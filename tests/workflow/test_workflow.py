@@ -1,8 +1,11 @@
 """Snakemake itself: lint, dry runs over both configs, the rule graph in docs/."""
 
+import os
 import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
@@ -119,6 +122,27 @@ def test_rulegraph_in_docs_is_current():
     assert rules == drawn, f"docs/rulegraph.svg is stale: run `make docs-dag` ({rules ^ drawn})"
     rendered = subprocess.run(["dot", "-Tsvg"], input=proc.stdout, capture_output=True, text=True)
     assert rendered.returncode == 0 and "<svg" in rendered.stdout
+
+
+@pytest.mark.parametrize("dot", ["dot", "no-such-dot"])
+def test_make_dag_draws_svg_with_graphviz_and_mermaid_without(tmp_path, dot):
+    """`make dag` (tools/draw_dag.sh): where graphviz's dot cannot be had, Mermaid text instead of nothing."""
+    if dot == "dot" and shutil.which("dot") is None:
+        pytest.skip("graphviz not installed (make test installs it)")
+    env = {**os.environ, "SNAKEMAKE": str(Path(sys.executable).parent / "snakemake"), "DOT": dot}
+    proc = subprocess.run(["bash", "tools/draw_dag.sh", "demo/config.yaml", str(tmp_path)], cwd=REPO, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    if dot == "dot":
+        assert {p.name for p in tmp_path.iterdir()} == {"dag.svg", "rulegraph.svg"}
+        assert "<svg" in (tmp_path / "rulegraph.svg").read_text()
+    else:
+        assert {p.name for p in tmp_path.iterdir()} == {"dag.mmd", "rulegraph.mmd"}
+        graph = (tmp_path / "rulegraph.mmd").read_text()
+        assert "flowchart" in graph and "[clean_lyrics]" in graph and "[report_compare]" in graph
+        assert "rulegraph.mmd" in proc.stdout and "mermaid" in proc.stdout.lower()
+    assert "tools/draw_dag.sh" in subprocess.run(["make", "-n", "dag"], cwd=REPO, capture_output=True,
+                                                 text=True).stdout
 
 
 def _job_counts(stdout: str) -> dict[str, int]:
