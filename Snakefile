@@ -2,7 +2,8 @@
 and sentiment classification (Part B), from a laptop to a SLURM GPU cluster.
 
     snakemake --profile profiles/local --configfile demo/config.yaml   # the demo
-    snakemake --profile profiles/slurm                                 # the full study
+    make install-profile && snakemake --profile slurm                   # the full study on SLURM
+    snakemake --workflow-profile slurm                                 # the same, no install step
 
 config.yaml names the study's inputs; every other key takes its default from
 schemas/config.schema.yaml (listed in docs/config.md), and the whole config is
@@ -15,6 +16,9 @@ min_version("9.0")
 
 
 configfile: "config.yaml"
+
+
+report: "report/workflow.rst"
 
 
 include: "rules/common.smk"

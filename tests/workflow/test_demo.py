@@ -234,3 +234,5 @@ def test_one_html_report_holds_every_figure_and_table_captioned(demo):
         assert name in html, name
     # Captions say how things were measured (report/*.rst), e.g. the comparison's Pareto front.
     assert "Pareto front" in html and "bits per character" in html
+    # The front page describes the study (report/workflow.rst), filled in from the config.
+    assert f"Every trained model runs once per seed ({', '.join(map(str, DEMO['seeds']))})" in html
