@@ -22,7 +22,7 @@ help:
 	@echo "make docs-figures  copy a few demo figures into docs/figures for the README"
 	@echo "make study     the CPU-scaled study on ../shared/data (docs/results/cpu-study.yaml; hours)"
 	@echo "make readme-tables  copy that study's metrics.md tables into docs/results/ and the README"
-	@echo "make config-doc  docs/config.md, every config key with its default, from the schema"
+	@echo "make config-doc  docs/config.md (every config key with its default) and config/README.md, from the schema"
 	@echo "make test      run the test suite (installs what it needs)"
 	@echo "make bench     throughput and memory benchmarks -> results/bench/*.json and *.md"
 	@echo "make lint      snakemake --lint"

@@ -133,6 +133,10 @@ def test_the_config_reference_is_what_the_schema_says():
     schema["properties"]["textgen"]["properties"]["train"]["properties"]["lr"]["default"] = 0.01
     assert "| `textgen.train.lr` | 0.01 | number &gt; 0, ≤ 1 |" in config_reference.render(schema)
     assert "| `data.lyrics` | (none: set it) |" in config_reference.render(SCHEMA)
+    catalog = config_reference.render_catalog(SCHEMA)  # config/README.md, where the workflow catalog looks
+    for key in ("data.lyrics", "data.reviews", "llm.base_model", "encoder.base_model"):
+        assert f"| `{key}` | string |" in catalog, key
+    assert "`seeds`" in catalog and "`classify`" in catalog and "(../docs/config.md)" in catalog
 
 
 def test_the_schemas_architecture_names_are_the_ones_the_models_build():
