@@ -19,7 +19,7 @@ HEADER = """\
 # GENERATED from profiles/slurm/config.yaml by tools/make_gres_profile.py: edit that
 # file and re-run the tool. Same as profiles/slurm, plus `gpu: N` (sbatch --gpus=N)
 # on every rule of the GPU partition, for clusters that want GPUs asked for.
-#   snakemake --profile profiles/slurm-gres
+#   make install-profile PROFILE=slurm-gres && snakemake --profile slurm-gres
 """
 
 

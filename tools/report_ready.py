@@ -36,7 +36,7 @@ def main(argv=None) -> int:
         return 0
     listed = ", ".join(f"{rule} ({n})" for rule, n in sorted(missing.items()))
     print(f"make report only reports, and {sum(missing.values())} job(s) of --configfile {config} have not run: "
-          f"{listed}.\nMake them first, on the cluster: snakemake --profile profiles/slurm --configfile {config}\n"
+          f"{listed}.\nMake them first, on the cluster: snakemake --profile slurm --configfile {config}\n"
           f"or on this machine: snakemake --profile profiles/local --configfile {config}", file=sys.stderr)
     return 1
 

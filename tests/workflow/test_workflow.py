@@ -66,6 +66,16 @@ def test_slurm_profile_sends_data_rules_to_the_cpu_partition_without_gres(workdi
     assert "torchrun --standalone --nproc_per_node=2" in proc.stdout
 
 
+def test_a_dry_run_shows_the_threads_jobs_get_only_with_cores_as_the_readme_says(workdir):
+    """A dry run plans with one core (--threads 1); with --cores it shows each rule's set-threads."""
+    args = ("results/partA/models/lstm_char/seed42/summary.json", "-n", "-p", "--workflow-profile", "slurm",
+            "--configfile", "demo/config.yaml")
+    assert "--threads 1 " in run_snakemake(*args, cwd=workdir).stdout
+    threads = yaml.safe_load((REPO / "profiles/slurm/config.yaml").read_text())["set-threads"]["train_textgen"]
+    assert f"--threads {threads} " in run_snakemake(*args, "--cores", "64", cwd=workdir).stdout
+    assert "snakemake\n--profile slurm -n -p --cores 64" in (REPO / "README.md").read_text()
+
+
 @pytest.mark.parametrize("cpu_archs", [["cnn"], []])
 def test_the_config_chooses_which_classifier_grids_train_on_a_cpu_node(workdir, cpu_archs):
     """classify.ablations.cpu_archs: their grid points go to C1Mitad1 as one CPU process, the rest hold a GPU node."""
