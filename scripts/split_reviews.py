@@ -7,6 +7,8 @@
 Writes train.csv, val.csv, test.csv, label_map.json and stats.json. Duplicate texts
 that agree on the label keep their first row; a text given different labels is
 dropped in every copy and listed under `conflicting_labels` in stats.json.
+A label or text that only marks a missing value (NA, N/A, nan, null, empty) is
+dropped and counted in stats.json (`missing_label`, `empty_text`).
 """
 
 import argparse

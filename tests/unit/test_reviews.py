@@ -141,3 +141,45 @@ def test_conflicts_are_found_after_the_chosen_normalisation():
     frame = pd.concat([frame, pd.DataFrame({"Review": ["más"], "Polarity": ["2"]})], ignore_index=True)
     _, report = reviews.prepare(frame, "Review", "Polarity", "x", lowercase=True, strip_accents=True)
     assert report["conflicting_labels"]["groups"] == 1 and report["dropped"] == {"conflicting_labels": 2}
+
+
+def test_missing_value_markers_are_no_label_and_no_text(tmp_path):
+    """'NA' as a label would be a sixth class, and an 'nan' review a review: both are missing values."""
+    markers = ["NA", " n/a ", "", "nan", "NaN", "NULL", "#N/A"]
+    rows = balanced_rows(4) + [[f"reseña sin etiqueta {i}", m, "T", "R", "Hotel"] for i, m in enumerate(markers)]
+    rows += [["NA", "3.0", "T", "R", "Hotel"], [" nan ", "4.0", "T", "R", "Hotel"], ["N/A", "4.0", "T", "R", "Hotel"]]
+    frame, _ = reviews.read_reviews(write_csv(tmp_path / "r.csv", rows), "Review", "Polarity")
+    out, report = reviews.prepare(frame, "Review", "Polarity", "r.csv")
+    assert report["dropped"] == {"missing_label": 7, "empty_text": 3}
+    assert report["rows_out"] == 20 and sorted(out["label_value"].unique()) == [1, 2, 3, 4, 5]
+    assert not out["text"].str.lower().isin(["na", "nan", "n/a"]).any()
+
+
+def test_label_values_are_trimmed_into_one_class():
+    frame = pd.DataFrame({"Review": list("abcdef"), "Polarity": ["pos", " pos ", "neg\t", "neg", " 4.0", "4"]})
+    out, _ = reviews.prepare(frame, "Review", "Polarity", "x")
+    assert sorted(out["label_value"].unique(), key=str) == [4, "neg", "pos"]
+    assert out["label"].nunique() == 3
+
+
+def test_a_duplicate_header_is_named_not_renamed(tmp_path):
+    path = write_csv(tmp_path / "r.csv", [["a", "5.0", "b"]], header=["Review", "Polarity", "Review"])
+    with pytest.raises(InputError) as err:
+        reviews.read_reviews(path, "Review", "Polarity")
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: column 'Review' appears twice in the header (columns 1 and 3)")
+    assert "rename or remove one of them" in msg
+
+
+@pytest.mark.parametrize("header,words", [
+    ([" Review ", "Polarity"], "header ' Review ' has spaces around it"),
+    (["Review", " Polarity", "Type "], "headers ' Polarity', 'Type ' have spaces around them"),
+])
+def test_a_header_padded_with_spaces_is_named_with_the_fix(tmp_path, header, words):
+    path = write_csv(tmp_path / "r.csv", [["a"] * len(header)], header=header)
+    with pytest.raises(InputError) as err:
+        reviews.read_reviews(path, "Review", "Polarity")
+    msg = str(err.value)
+    assert str(path) in msg and words in msg
+    assert f"fix: remove the spaces around the names in the header row (e.g. after the commas: " \
+           f"{','.join(h.strip() for h in header)})" in msg

@@ -142,3 +142,17 @@ def test_split_reviews_reports_conflicting_labels_in_stats_and_on_stderr(tmp_pat
     assert stats["rows_out"] == 99 and stats["dropped"] == {"conflicting_labels": 2, "duplicate_text": 1}
     assert stats["conflicting_labels"]["examples"] == [
         {"text": "texto 1 0", "rows": [{"source_row": 0, "label": 1}, {"source_row": 100, "label": 3}]}]
+
+
+def test_split_reviews_counts_na_labels_as_missing_in_stats(tmp_path):
+    src = write_reviews(tmp_path / "r.csv", {1: 20, 2: 30, 3: 50})
+    with open(src, "a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([["sin etiqueta", "NA", "Hotel"], ["otra", "nan", "Hotel"], ["NA", "2.0", "Hotel"]])
+    proc = run_script("split_reviews.py", "--input", str(src), "--outdir", str(tmp_path / "o"))
+    assert proc.returncode == 0, proc.stderr
+    assert "103 rows in, 100 kept (dropped {'missing_label': 2, 'empty_text': 1})" in proc.stderr
+    stats = json.loads((tmp_path / "o" / "stats.json").read_text())
+    assert stats["dropped"] == {"missing_label": 2, "empty_text": 1}
+    assert [r["source_row"] for r in stats["dropped_rows"]] == [100, 101, 102]
+    lmap = json.loads((tmp_path / "o" / "label_map.json").read_text())
+    assert [c["value"] for c in lmap["classes"]] == [1, 2, 3]

@@ -29,15 +29,44 @@ def read_reviews(path: str | Path, text_col: str, label_col: str) -> tuple[pd.Da
     text, encoding = decode_bytes(path.read_bytes(), path)
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        header = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=None, nrows=1)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
         raise InputError(path, f"not a readable CSV: {err}",
                          "save it as comma-separated UTF-8 with a header row; quote fields "
                          "that contain commas or newlines.") from err
+    _check_header(header.iloc[0].tolist(), path)
     for col, key in ((text_col, "data.text_column"), (label_col, "data.label_column")):
         if col not in frame.columns:
             raise InputError(path, f"no column '{col}' (columns: {', '.join(frame.columns)})",
                              f"set config key '{key}' to the right column name, or rename the column.")
     return frame, encoding
+
+
+def _check_header(names: list[str], path: Path) -> None:
+    """The header as written: pandas would rename a second 'Review' to 'Review.1', and ' Review ' matches nothing."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, 1):
+        if name in seen:
+            raise InputError(path, f"column {name!r} appears twice in the header (columns {seen[name]} and {i})",
+                             "rename or remove one of them, so that each column has its own name.")
+        seen[name] = i
+    padded = [name for name in names if name != name.strip()]
+    if padded:
+        listed = ", ".join(map(repr, padded))
+        raise InputError(path, f"header {listed} has spaces around it: column names are matched exactly"
+                         if len(padded) == 1 else f"headers {listed} have spaces around them: column names "
+                         "are matched exactly",
+                         "remove the spaces around the names in the header row (e.g. after the commas: "
+                         f"{','.join(n.strip() for n in names)}).")
+
+
+# Cells that mean "no value" in exported spreadsheets and R/pandas output, compared lowercased and trimmed.
+_MISSING = frozenset({"", "na", "n/a", "#n/a", "nan", "null"})
+
+
+def is_missing(value: str) -> bool:
+    """A label or text that only says the value is missing (NA, N/A, nan, null, empty)."""
+    return value.strip().lower() in _MISSING
 
 
 def normalize_review(text: str, lowercase: bool = False, strip_accents: bool = False) -> tuple[str, dict]:
@@ -97,14 +126,18 @@ def prepare(frame: pd.DataFrame, text_col: str, label_col: str, source: str,
 
 
 def _drop_reasons(texts: list[str], raw_labels: list[str]) -> list[str | None]:
-    """Why each row is dropped (None: kept). Labels compare as values, so '4' and '4.0' agree."""
+    """Why each row is dropped (None: kept). Labels compare as values, so '4' and '4.0' agree.
+
+    A text or label that is only a missing-value marker ('NA', 'nan') counts as empty: it is no review
+    and no class.
+    """
     labels_of: dict[str, set] = {}
     for text, raw in zip(texts, raw_labels):
-        if text and raw.strip():
+        if not is_missing(text) and not is_missing(raw):
             labels_of.setdefault(text, set()).add(_label_value(raw))
     reasons, seen = [], set()
     for text, raw in zip(texts, raw_labels):
-        reason = ("empty_text" if not text else "missing_label" if not raw.strip()
+        reason = ("empty_text" if is_missing(text) else "missing_label" if is_missing(raw)
                   else "conflicting_labels" if len(labels_of[text]) > 1
                   else "duplicate_text" if text in seen else None)
         if reason is None:
