@@ -4,6 +4,7 @@ import logging
 import pytest
 
 from nlpbench.core import io
+from nlpbench.core.errors import InputError
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1"])
@@ -34,6 +35,24 @@ def test_byte_order_marks_are_honoured(tmp_path, encoding, name):
     path = tmp_path / "x.txt"
     path.write_bytes("<|startsong|>\nñ".encode(encoding))
     assert io.read_text(path) == ("<|startsong|>\nñ", name)
+
+
+@pytest.mark.parametrize("encoding,name", [("utf-16-le", "UTF-16LE"), ("utf-16-be", "UTF-16BE")])
+def test_utf16_without_a_bom_is_named_with_the_fix(tmp_path, encoding, name):
+    """Without a BOM it is valid UTF-8 full of NULs: it would pass as text and fail far later, unexplained."""
+    path = tmp_path / "canciones.txt"
+    path.write_bytes("<|startsong|>\nla canción “sí”\n<|endsong|>\n".encode(encoding))
+    with pytest.raises(InputError) as err:
+        io.read_text(path)
+    msg = str(err.value)
+    assert msg.startswith(f"{path}: looks like {name} text without a byte-order mark (")
+    assert f"fix: re-save it as UTF-8: iconv -f {name} -t UTF-8 {path} > {path}.utf8" in msg
+
+
+def test_a_few_nul_bytes_are_not_taken_for_utf16(tmp_path):
+    path = tmp_path / "x.txt"
+    path.write_bytes(b"plain text with one\x00 stray NUL byte in it")
+    assert io.read_text(path)[1] == "utf-8"
 
 
 def test_utf8_is_read_without_warning(tmp_path, caplog):

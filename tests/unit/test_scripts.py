@@ -156,3 +156,18 @@ def test_split_reviews_counts_na_labels_as_missing_in_stats(tmp_path):
     assert [r["source_row"] for r in stats["dropped_rows"]] == [100, 101, 102]
     lmap = json.loads((tmp_path / "o" / "label_map.json").read_text())
     assert [c["value"] for c in lmap["classes"]] == [1, 2, 3]
+
+
+def test_utf16_without_a_bom_says_so_for_lyrics_and_reviews(tmp_path):
+    """Not 'no song markers found' or 'no column Review': the encoding is what is wrong."""
+    lyrics_file = tmp_path / "raw.txt"
+    lyrics_file.write_bytes("<|startsong|>\nuna canción\n<|endsong|>\n".encode("utf-16-le"))
+    proc = run_script("clean_lyrics.py", "--input", str(lyrics_file), "--output", str(tmp_path / "o" / "clean.txt"),
+                      "--stats", str(tmp_path / "o" / "stats.json"), "--histogram", str(tmp_path / "o" / "h.png"))
+    assert proc.returncode == 2 and "no song markers" not in proc.stderr
+    assert f"ERROR: {lyrics_file}: looks like UTF-16LE text without a byte-order mark" in proc.stderr
+    assert "iconv -f UTF-16LE -t UTF-8" in proc.stderr
+    reviews_file = tmp_path / "r.csv"
+    reviews_file.write_bytes(write_reviews(tmp_path / "u.csv", {1: 20, 2: 20}).read_text().encode("utf-16-le"))
+    proc = run_script("split_reviews.py", "--input", str(reviews_file), "--outdir", str(tmp_path / "o"))
+    assert proc.returncode == 2 and f"ERROR: {reviews_file}: looks like UTF-16LE text" in proc.stderr

@@ -11,8 +11,11 @@ import contextlib
 import json
 import logging
 import os
+import shlex
 import tempfile
 from pathlib import Path
+
+from nlpbench.core.errors import InputError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +27,8 @@ _FALLBACK_ENCODINGS = ("cp1252", "latin-1")
 def decode_bytes(raw: bytes, source: str | Path = "<bytes>") -> tuple[str, str]:
     """Decode `raw`, detecting BOMs, UTF-8, cp1252 and Latin-1 in that order.
 
+    UTF-16 without a BOM is refused with an InputError saying so (see _refuse_bomless_utf16).
+
     Returns (text, encoding). Anything but UTF-8 is logged as a warning that
     names the file, since the user should know their input was converted.
     """
@@ -31,6 +36,7 @@ def decode_bytes(raw: bytes, source: str | Path = "<bytes>") -> tuple[str, str]:
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if raw.startswith(bom):
             return raw.decode(enc), enc
+    _refuse_bomless_utf16(raw, source)
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as err:
@@ -44,6 +50,29 @@ def decode_bytes(raw: bytes, source: str | Path = "<bytes>") -> tuple[str, str]:
                     "decoded as %s and converted to UTF-8", source, first_bad, enc)
         return text, enc
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+_SNIFF_BYTES = 4096
+
+
+def _refuse_bomless_utf16(raw: bytes, source: str | Path) -> None:
+    """UTF-16 without a BOM is valid UTF-8 full of NULs, so it would pass for text and fail far later.
+
+    Text in UTF-16 has a NUL as the high byte of every ASCII or Latin-1 character: at odd offsets
+    (little-endian) or even ones (big-endian), and almost never at the other parity.
+    """
+    head = raw[:_SNIFF_BYTES]
+    pairs = len(head) // 2
+    if pairs < 2:
+        return
+    even, odd = head[0::2][:pairs].count(0), head[1::2][:pairs].count(0)
+    for nuls, other, enc in ((odd, even, "UTF-16LE"), (even, odd, "UTF-16BE")):
+        if nuls >= 0.3 * pairs and other <= 0.05 * pairs:
+            path = shlex.quote(str(source))
+            raise InputError(source, f"looks like {enc} text without a byte-order mark ({nuls} of its first "
+                             f"{pairs * 2} bytes are NUL), not UTF-8",
+                             f"re-save it as UTF-8: iconv -f {enc} -t UTF-8 {path} > {path}.utf8 && "
+                             f"mv {path}.utf8 {path} (or choose UTF-8 in the editor's Save As).")
 
 
 def read_text(path: str | Path) -> tuple[str, str]:
