@@ -1,5 +1,7 @@
 import json
 import logging
+import os
+import stat
 
 import pytest
 
@@ -86,3 +88,18 @@ def test_write_text_keeps_newlines_as_given(tmp_path):
     target = tmp_path / "t.txt"
     io.write_text(target, "a\nb\n")
     assert target.read_bytes() == b"a\nb\n"
+
+
+@pytest.mark.parametrize("umask,mode", [(0o022, 0o644), (0o002, 0o664), (0o077, 0o600)])
+def test_outputs_respect_the_umask_like_a_plain_open(tmp_path, umask, mode):
+    """On a shared cluster a group reads the results: mkstemp's 0600 would shut it out."""
+    old = os.umask(umask)
+    try:
+        io.write_json(tmp_path / "s.json", {"a": 1})
+        with io.atomic_path(tmp_path / "sub" / "model.pt") as tmp:
+            tmp.write_bytes(b"weights")
+        (tmp_path / "plain.txt").write_text("x")
+    finally:
+        os.umask(old)
+    for name in ("s.json", "sub/model.pt", "plain.txt"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode, name

@@ -11,8 +11,8 @@ import contextlib
 import json
 import logging
 import os
+import secrets
 import shlex
-import tempfile
 from pathlib import Path
 
 from nlpbench.core.errors import InputError
@@ -86,14 +86,28 @@ def atomic_path(path: str | Path):
     """Yield a temporary path beside `path`; rename it onto `path` on success."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    tmp = _create_beside(path)
     try:
         yield Path(tmp)
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+
+
+def _create_beside(path: Path) -> Path:
+    """A new empty file beside `path`, with the mode a plain open() gives (0666 less the umask).
+
+    tempfile.mkstemp would make it 0600, so group members on a shared cluster could not read results.
+    """
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+        except FileExistsError:
+            continue
+        return tmp
+    raise FileExistsError(f"no free temporary name beside {path}")  # pragma: no cover
 
 
 def write_text(path: str | Path, text: str) -> None:
