@@ -16,7 +16,7 @@ from pathlib import Path
 from nlpbench.classify import baselines
 from nlpbench.classify.scoring import load_label_map
 from nlpbench.core import cli
-from nlpbench.core.settings import BASELINES, default
+from nlpbench.core.settings import BASELINES, default, seed_type
 
 
 def main(argv=None):
@@ -26,8 +26,8 @@ def main(argv=None):
     ap.add_argument("--test", required=True)
     ap.add_argument("--label-map", required=True)
     ap.add_argument("--outdir", required=True)
-    ap.add_argument("--seed", type=int, default=default("seeds")[0], help="the majority baseline's seed (default: "
-                    "the schema's first seed)")
+    ap.add_argument("--seed", type=seed_type(), default=default("seeds")[0],
+                    help="the majority baseline's seed (default: the schema's first seed)")
     BASELINES.add_to(ap)  # the C grid and class weights: from the schema
     args = ap.parse_args(argv)
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from nlpbench.classify.scoring import load_label_map
 from nlpbench.core import cli
+from nlpbench.core.settings import seed_type
 from nlpbench.data.lyrics import END, START
 from nlpbench.lm.batching import read_songs
 from nlpbench.models import tiny_hf
@@ -32,7 +33,7 @@ def main(argv=None):
     ap.add_argument("--deberta", required=True, help="output directory of the tiny DeBERTa-v2 classifier")
     ap.add_argument("--llama-vocab", type=int, default=512)
     ap.add_argument("--deberta-vocab", type=int, default=1000)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=seed_type(), default=0)
     args = ap.parse_args(argv)
     songs = [f"{START}\n{song}\n{END}" for song in read_songs(args.songs)]
     reviews = pd.read_csv(args.reviews, keep_default_na=False)["text"].tolist()

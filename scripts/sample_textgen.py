@@ -22,7 +22,7 @@ import torch
 
 from nlpbench.core import cli
 from nlpbench.core.io import atomic_path, write_text
-from nlpbench.core.settings import DECODING_GRID, DEVICE, SAMPLE, default
+from nlpbench.core.settings import DECODING_GRID, DEVICE, SAMPLE, default, seed_type
 from nlpbench.lm import genmetrics, llm, recurrent, sampling
 from nlpbench.lm.batching import read_songs
 from nlpbench.train import distributed
@@ -35,7 +35,7 @@ def main(argv=None):
     SAMPLE.add_to(ap)  # songs, length, prompts and decoding: flags, ranges, defaults from the schema
     DECODING_GRID.add_to(ap)  # the grid of --grid-output
     DEVICE.add_to(ap)
-    ap.add_argument("--seed", type=int, default=default("seeds")[0], help="sampling seed (the rule passes the "
+    ap.add_argument("--seed", type=seed_type(), default=default("seeds")[0], help="sampling seed (the rule passes the "
                     "model's seed{N}; default: the schema's first seed)")
     ap.add_argument("--out-md")
     ap.add_argument("--out-jsonl")

@@ -141,3 +141,30 @@ def test_more_ablation_seeds_than_seeds_fails_naming_both():
 def test_dotted_paths():
     assert dotted(["a", "b", 0, "c"]) == "a.b[0].c"
     assert dotted([]) == "<top level>"
+
+
+@pytest.mark.parametrize("patch,key,words", [
+    ({"textgen": {"train": {"epochs": 2.0}}}, "textgen.train.epochs", "2.0 is not an integer, like 2"),
+    ({"classify": {"train": {"batch_size": 32.5}}}, "classify.train.batch_size",
+     "32.5 is not an integer, like 32 or 33"),
+    ({"seeds": [42, 43.0]}, "seeds[1]", "43.0 is not an integer, like 43"),
+    ({"reviews": {"split": {"seed": 7.0}}}, "reviews.split.seed", "7.0 is not an integer, like 7"),
+])
+def test_a_number_with_a_decimal_point_is_no_integer(patch, key, words):
+    """JSON Schema counts 2.0 as an integer; the job's int('2.0') would not, after the workflow had started."""
+    with pytest.raises(InputError) as err:
+        validate_config(study(patch), SCHEMA)
+    assert str(err.value).startswith(f"config key '{key}': {words}")
+
+
+@pytest.mark.parametrize("patch,key,words", [
+    ({"reviews": {"split": {"seed": -1}}}, "reviews.split.seed", "-1 is less than the minimum of 0"),
+    ({"lyrics": {"split": {"seed": -5}}}, "lyrics.split.seed", "-5 is less than the minimum of 0"),
+    ({"seeds": [42, -1]}, "seeds[1]", "-1 is less than the minimum of 0"),
+    ({"seeds": [2 ** 32]}, "seeds[0]", "4294967296 is greater than the maximum of 4294967295"),
+])
+def test_every_seed_is_one_numpy_and_scikit_learn_accept(patch, key, words):
+    with pytest.raises(InputError) as err:
+        validate_config(study(patch), SCHEMA)
+    assert str(err.value).startswith(f"config key '{key}': {words}")
+    assert validate_config(study({"reviews": {"split": {"seed": 0}}, "seeds": [0, 2 ** 32 - 1]}), SCHEMA)

@@ -171,3 +171,11 @@ def test_utf16_without_a_bom_says_so_for_lyrics_and_reviews(tmp_path):
     reviews_file.write_bytes(write_reviews(tmp_path / "u.csv", {1: 20, 2: 20}).read_text().encode("utf-16-le"))
     proc = run_script("split_reviews.py", "--input", str(reviews_file), "--outdir", str(tmp_path / "o"))
     assert proc.returncode == 2 and f"ERROR: {reviews_file}: looks like UTF-16LE text" in proc.stderr
+
+
+def test_script_flags_refuse_a_negative_seed_and_a_decimal_integer(tmp_path):
+    """Refused as the command line is read, in the schema's words, not by sklearn or int() mid-job."""
+    proc = run_script("split_reviews.py", "--input", "missing.csv", "--outdir", str(tmp_path / "o"), "--seed", "-1")
+    assert proc.returncode == 2 and "argument --seed: -1: -1 is less than the minimum of 0" in proc.stderr
+    proc = run_script("train_classifier.py", "--epochs", "2.0")
+    assert proc.returncode == 2 and "argument --epochs: '2.0' is not an integer, like 2" in proc.stderr

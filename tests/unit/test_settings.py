@@ -70,6 +70,9 @@ def test_names_types_and_prefixes():
 @pytest.mark.parametrize("declared,argv,words", [
     (settings.TRAIN_TEXTGEN, ["--lr", "-1"], "-1: -1.0 is less than or equal to the minimum of 0"),
     (settings.TRAIN_TEXTGEN, ["--epochs", "2.5"], "'2.5' is not an integer"),
+    (settings.TRAIN_TEXTGEN, ["--epochs", "2.0"], "'2.0' is not an integer, like 2"),
+    (settings.SPLIT_REVIEWS, ["--seed", "-1"], "-1 is less than the minimum of 0"),
+    (settings.SPLIT_LYRICS, ["--seed", "4294967296"], "greater than the maximum of 4294967295"),
     (settings.TRAIN_TEXTGEN, ["--warmup-ratio", "0.9"], "0.9 is greater than the maximum of 0.5"),
     (settings.FINETUNE_LLM, ["--block-size", "1"], "1 is less than the minimum of 2"),
     (settings.FINETUNE_LLM, ["--quantization", "nf8"], "'nf8' is not one of \\['none', 'nf4', 'int8'\\]"),
@@ -147,3 +150,17 @@ def test_the_schemas_architecture_names_are_the_ones_the_models_build():
 
     assert allowed("recurrent_cell") == list(CELLS)
     assert allowed("classifier_arch") == ["cnn", *CLASSIFIER_CELLS]
+
+
+@pytest.mark.parametrize("argv,words", [(["--seed", "-1"], "-1 is less than the minimum of 0"),
+                                        (["--seed", "42.0"], "'42.0' is not an integer, like 42")])
+def test_a_runs_own_seed_flag_has_the_schemas_seed_range(argv, words):
+    """--seed of a training run is no config key (the rule passes seed{N}), yet the same seeds are valid."""
+    from nlpbench.train.flags import add_run_args
+
+    ap = argparse.ArgumentParser(exit_on_error=False)
+    add_run_args(ap)
+    with pytest.raises(argparse.ArgumentError, match=words):
+        ap.parse_args(argv)
+    assert ap.parse_args(["--seed", "0"]).seed == 0
+

@@ -7,6 +7,7 @@ any job starts. Config values are data: nothing here evaluates them.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import yaml
@@ -33,7 +34,31 @@ def _copy(value):
     return yaml.safe_load(yaml.safe_dump(value))  # deep copy of plain data
 
 
-_Validator = _with_defaults(Draft202012Validator)
+def _is_integer(_checker, value) -> bool:
+    """An int, not a bool, and not 2.0: JSON Schema counts 2.0 as an integer, but int('2.0') fails in the job."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+StrictValidator = validators.extend(
+    Draft202012Validator, type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+_Validator = _with_defaults(StrictValidator)
+
+
+def like_an_integer(value) -> str:
+    """'an integer, like 2' for 2.0 (the nearest integers for 2.5), to show what to write instead."""
+    try:
+        low = math.floor(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return "an integer, like 2"
+    return f"an integer, like {low}" if float(value) == low else f"an integer, like {low} or {low + 1}"
+
+
+def error_message(err) -> str:
+    """jsonschema's message, but a number with a decimal point where an integer belongs says what to write."""
+    kinds = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+    if err.validator == "type" and "integer" in kinds and "number" not in kinds and isinstance(err.instance, float):
+        return f"{err.instance!r} is not {like_an_integer(err.instance)}"
+    return err.message
 
 
 def dotted(path) -> str:
@@ -90,7 +115,7 @@ def validate_config(config: dict, schema: dict, schema_path: str = "schemas/conf
         hint = describe(schema, err.absolute_path) or err.schema.get("description", "")
         more = f" ({len(errors) - 1} more problem(s) after this one)" if len(errors) > 1 else ""
         raise InputError(
-            f"config key '{key}'", f"{err.message}{more}",
+            f"config key '{key}'", f"{error_message(err)}{more}",
             f"{hint + '. ' if hint else ''}Allowed values and defaults are documented in {schema_path}.")
     _check_inputs(config)
     _check_fractions(config)

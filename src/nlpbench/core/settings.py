@@ -19,9 +19,7 @@ import shlex
 from dataclasses import dataclass, field
 from functools import cache
 
-from jsonschema import Draft202012Validator
-
-from nlpbench.core.config import load_schema, resolve
+from nlpbench.core.config import StrictValidator, error_message, like_an_integer, load_schema, resolve
 
 _PARSE = {"integer": int, "number": float, "string": str}
 _A = {"integer": "an integer", "number": "a number", "string": "a string"}
@@ -133,6 +131,12 @@ FINETUNE_ENCODER = Settings(("encoder.train",))
 BASELINES = Settings(("baselines",))
 
 
+def seed_type():
+    """The argparse type of a --seed flag that is no config key (a run's seed{N}): the schema's seed range."""
+    defs = _schema()["$defs"]
+    return _checked(defs["seed"], defs, "--seed")
+
+
 @cache
 def _schema() -> dict:
     return load_schema()
@@ -176,18 +180,20 @@ def _checked(node: dict, defs: dict, flag: str):
     """An argparse type that parses by the schema's type and checks the schema's range."""
     kinds = _kinds(node) - {"null"}
     parse = _PARSE[next(iter(kinds))] if len(kinds) == 1 and not node.get("enum") else str
-    validator = Draft202012Validator({**{k: v for k, v in node.items() if k != "default"}, "$defs": defs})
+    validator = StrictValidator({**{k: v for k, v in node.items() if k != "default"}, "$defs": defs})
 
     def check(text: str):
         try:
             value = parse(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {_A[next(iter(kinds))]}") from None
+            kind = next(iter(kinds))
+            raise argparse.ArgumentTypeError(f"{text!r} is not "
+                                             f"{like_an_integer(text) if kind == 'integer' else _A[kind]}") from None
         if isinstance(value, float) and not math.isfinite(value):  # NaN passes every range comparison
             raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         error = next(iter(validator.iter_errors(value)), None)
         if error is not None:
-            raise argparse.ArgumentTypeError(f"{text}: {error.message}")
+            raise argparse.ArgumentTypeError(f"{text}: {error_message(error)}")
         return value
 
     check.__name__ = flag  # argparse names the type in some messages

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from nlpbench.core.settings import RUN, Settings, default
+from nlpbench.core.settings import RUN, Settings, default, seed_type
 from nlpbench.train import distributed
 from nlpbench.train.trainer import FitConfig
 
@@ -21,7 +21,7 @@ from nlpbench.train.trainer import FitConfig
 def add_run_args(ap: argparse.ArgumentParser) -> None:
     """The flags every training script shares: seed, device, precision, TensorBoard (from the schema), threads
     and progress (the job's own)."""
-    ap.add_argument("--seed", type=int, default=default("seeds")[0], help="training seed (the rule passes the "
+    ap.add_argument("--seed", type=seed_type(), default=default("seeds")[0], help="training seed (the rule passes the "
                     "seed{N} of the run's path; default: the schema's first seed)")
     RUN.add_to(ap)  # no fp16 among the precisions: DeBERTa-v3 overflows in it, and bf16 needs no loss scaling
     ap.add_argument("--threads", type=int, default=0, help="CPU threads for the job, shared by its processes "
