@@ -1,6 +1,7 @@
 """The shared training loop, driven by the recurrent LM task on a tiny corpus."""
 
 import csv
+import logging
 
 import pytest
 import torch
@@ -19,11 +20,11 @@ class Crash(RuntimeError):
     pass
 
 
-def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint="a", dropout=0.1):
+def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint="a", dropout=0.1, train=TRAIN):
     torch.manual_seed(0)
-    vocab = Vocab.build(TRAIN, "char")
+    vocab = Vocab.build(train, "char")
     model = RNNLM(len(vocab), "lstm", embed_dim=16, hidden_dim=16, num_layers=1, dropout=dropout, tie_weights=True)
-    task = LMTask(encode_songs(TRAIN, vocab), encode_songs(VAL, vocab), vocab, batch_size=4,
+    task = LMTask(encode_songs(train, vocab), encode_songs(VAL, vocab), vocab, batch_size=4,
                   seq_len=8, seed=3, ctx=distributed.Context(), val_chars=eval_chars(VAL), name="t",
                   sample_tokens=10)
     if crash_after is not None:
@@ -83,6 +84,40 @@ def test_a_checkpoint_of_another_config_is_not_resumed(tmp_path):
         run(tmp_path, epochs=3, crash_after=1, fingerprint="old")
     _, res = run(tmp_path, epochs=3, fingerprint="new")
     assert res.resumed_from_epoch == 0 and len(res.history) == 3
+
+
+def assert_same_run(a, b):
+    (model_a, res_a), (model_b, res_b) = a, b
+    assert [r["val_loss"] for r in res_a.history] == [r["val_loss"] for r in res_b.history]
+    assert all(torch.equal(x, y) for x, y in zip(model_a.state_dict().values(), model_b.state_dict().values()))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_an_unreadable_checkpoint_is_named_set_aside_and_the_run_starts_over(tmp_path, caplog, damage):
+    with pytest.raises(Crash):
+        run(tmp_path, epochs=3, crash_after=1)
+    last = tmp_path / "ckpt" / "last.pt"
+    whole = last.read_bytes()
+    damaged = whole[: len(whole) // 2] if damage == "truncated" else b"\x80\x02garbage"
+    last.write_bytes(damaged)
+    with caplog.at_level(logging.WARNING):
+        again = run(tmp_path, epochs=3)
+    assert again[1].resumed_from_epoch == 0 and len(again[1].history) == 3
+    [line] = caplog.messages
+    assert line.startswith(f"[t] checkpoint {last} cannot be read, truncated or damaged (") and \
+        line.endswith(f"): moved to {last}.corrupt, starting over")
+    assert (tmp_path / "ckpt" / "last.pt.corrupt").read_bytes() == damaged  # kept for a look, not deleted
+    assert_same_run(again, run(tmp_path / "fresh", epochs=3))
+
+
+def test_a_checkpoint_of_another_vocabulary_size_starts_over_instead_of_failing(tmp_path, caplog):
+    with pytest.raises(Crash):
+        run(tmp_path, epochs=3, crash_after=1)  # same fingerprint, as when only a path was fingerprinted
+    bigger = [*TRAIN, "xyz qwv"]
+    with caplog.at_level(logging.WARNING):
+        _, res = run(tmp_path, epochs=3, train=bigger)
+    assert res.resumed_from_epoch == 0 and len(res.history) == 3
+    assert "is from another run" in caplog.text and (tmp_path / "ckpt" / "last.pt.stale").exists()
 
 
 def test_clear_checkpoint_removes_last_pt(tmp_path):
