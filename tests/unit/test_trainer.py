@@ -1,15 +1,18 @@
 """The shared training loop, driven by the recurrent LM task on a tiny corpus."""
 
+import argparse
 import csv
+import logging
 
 import pytest
 import torch
 
+from nlpbench.core.settings import Settings
 from nlpbench.data.vocab import Vocab
 from nlpbench.lm.batching import encode_songs, eval_chars
 from nlpbench.lm.recurrent import LMTask
 from nlpbench.models.rnnlm import RNNLM
-from nlpbench.train import distributed, trainer
+from nlpbench.train import distributed, flags, trainer
 
 TRAIN = [f"la luna {i % 3} canta\nel mar responde\n\nla noche {i % 5}" for i in range(24)]
 VAL = ["la luna 1 canta\nel mar responde", "la noche 2"]
@@ -19,11 +22,11 @@ class Crash(RuntimeError):
     pass
 
 
-def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint="a", dropout=0.1):
+def make(tmp_path, epochs=4, lr=0.01, patience=10, crash_after=None, fingerprint="a", dropout=0.1, train=TRAIN):
     torch.manual_seed(0)
-    vocab = Vocab.build(TRAIN, "char")
+    vocab = Vocab.build(train, "char")
     model = RNNLM(len(vocab), "lstm", embed_dim=16, hidden_dim=16, num_layers=1, dropout=dropout, tie_weights=True)
-    task = LMTask(encode_songs(TRAIN, vocab), encode_songs(VAL, vocab), vocab, batch_size=4,
+    task = LMTask(encode_songs(train, vocab), encode_songs(VAL, vocab), vocab, batch_size=4,
                   seq_len=8, seed=3, ctx=distributed.Context(), val_chars=eval_chars(VAL), name="t",
                   sample_tokens=10)
     if crash_after is not None:
@@ -83,6 +86,80 @@ def test_a_checkpoint_of_another_config_is_not_resumed(tmp_path):
         run(tmp_path, epochs=3, crash_after=1, fingerprint="old")
     _, res = run(tmp_path, epochs=3, fingerprint="new")
     assert res.resumed_from_epoch == 0 and len(res.history) == 3
+
+
+def fingerprint_of(path, input="train") -> str:
+    """The fingerprint a training script gives a run on this input (flags.run_values -> fit_config)."""
+    args = argparse.Namespace(**{input: str(path)}, seed=5, precision="fp32", epochs=3, lr=0.01, weight_decay=0.0,
+                              patience=10, progress_every=1e9, outdir="out", tensorboard=False)
+    return flags.fit_config(args, flags.run_values(args, Settings(()), input), "t").fingerprint
+
+
+def assert_same_run(a, b):
+    (model_a, res_a), (model_b, res_b) = a, b
+    assert [r["val_loss"] for r in res_a.history] == [r["val_loss"] for r in res_b.history]
+    assert all(torch.equal(x, y) for x, y in zip(model_a.state_dict().values(), model_b.state_dict().values()))
+
+
+def test_a_checkpoint_of_other_input_contents_at_the_same_path_is_set_aside(tmp_path, caplog):
+    data, resplit = tmp_path / "train.txt", [s.replace("luna", "nula") for s in TRAIN]  # same characters
+    data.write_text("\n\n".join(TRAIN))
+    with pytest.raises(Crash):
+        run(tmp_path, epochs=3, crash_after=1, fingerprint=fingerprint_of(data))
+    data.write_text("\n\n".join(resplit))  # e.g. another split seed: new songs, same path
+    last = tmp_path / "ckpt" / "last.pt"
+    with caplog.at_level(logging.WARNING):
+        resumed = run(tmp_path, epochs=3, fingerprint=fingerprint_of(data), train=resplit)
+    assert resumed[1].resumed_from_epoch == 0 and len(resumed[1].history) == 3
+    assert caplog.messages == [f"[t] checkpoint {last} is from another run (its inputs or settings differ): "
+                               f"moved to {last}.stale, starting over"]
+    assert trainer.load_checkpoint(f"{last}.stale")["epoch"] == 1
+    assert_same_run(resumed, run(tmp_path / "fresh", epochs=3, fingerprint=fingerprint_of(data), train=resplit))
+
+
+def test_the_fingerprint_follows_the_contents_of_a_model_directory_not_its_path(tmp_path):
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "config.json").write_text('{"hidden_size": 8}')
+    (base / "model.safetensors").write_bytes(b"x" * 100)
+    (base / ".cache").mkdir()
+    (base / ".cache" / "download.lock").write_text("1")
+    first = fingerprint_of(base, "base_model")
+    (base / ".cache" / "download.lock").write_text("2")  # a download cache is not the model
+    assert fingerprint_of(base, "base_model") == first
+    (base / "config.json").write_text('{"hidden_size": 16}')
+    assert fingerprint_of(base, "base_model") != first
+    first = fingerprint_of(base, "base_model")
+    (base / "model.safetensors").write_bytes(b"x" * 101)
+    assert fingerprint_of(base, "base_model") != first
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_an_unreadable_checkpoint_is_named_set_aside_and_the_run_starts_over(tmp_path, caplog, damage):
+    with pytest.raises(Crash):
+        run(tmp_path, epochs=3, crash_after=1)
+    last = tmp_path / "ckpt" / "last.pt"
+    whole = last.read_bytes()
+    damaged = whole[: len(whole) // 2] if damage == "truncated" else b"\x80\x02garbage"
+    last.write_bytes(damaged)
+    with caplog.at_level(logging.WARNING):
+        again = run(tmp_path, epochs=3)
+    assert again[1].resumed_from_epoch == 0 and len(again[1].history) == 3
+    [line] = caplog.messages
+    assert line.startswith(f"[t] checkpoint {last} cannot be read, truncated or damaged (") and \
+        line.endswith(f"): moved to {last}.corrupt, starting over")
+    assert (tmp_path / "ckpt" / "last.pt.corrupt").read_bytes() == damaged  # kept for a look, not deleted
+    assert_same_run(again, run(tmp_path / "fresh", epochs=3))
+
+
+def test_a_checkpoint_of_another_vocabulary_size_starts_over_instead_of_failing(tmp_path, caplog):
+    with pytest.raises(Crash):
+        run(tmp_path, epochs=3, crash_after=1)  # same fingerprint, as when only a path was fingerprinted
+    bigger = [*TRAIN, "xyz qwv"]
+    with caplog.at_level(logging.WARNING):
+        _, res = run(tmp_path, epochs=3, train=bigger)
+    assert res.resumed_from_epoch == 0 and len(res.history) == 3
+    assert "is from another run" in caplog.text and (tmp_path / "ckpt" / "last.pt.stale").exists()
 
 
 def test_clear_checkpoint_removes_last_pt(tmp_path):

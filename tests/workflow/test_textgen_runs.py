@@ -3,6 +3,7 @@
 import csv
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -81,3 +82,40 @@ def test_a_killed_run_resumes_and_ends_like_an_uninterrupted_one(splits, tmp_pat
     assert done["best_val_loss"] == reference["best_val_loss"]
     assert [r["val_loss"] for r in trainlog(cut)] == [r["val_loss"] for r in trainlog(full)]
     assert not last.exists()  # cleared once every output was written
+
+
+def test_under_torchrun_a_corrupt_checkpoint_is_set_aside_once_and_the_run_starts_over(splits, tmp_path):
+    out = tmp_path / "two"
+    last = tmp_path / "two_ckpt" / "last.pt"
+    last.parent.mkdir()
+    last.write_bytes(b"PK\x03\x04 cut short by a full disk")
+    proc = run([str(BIN / "torchrun"), "--standalone", "--nproc_per_node=2", SCRIPT,
+                *args(splits, out, "--epochs", "1")])
+    assert proc.stderr.count(f"checkpoint {last} cannot be read, truncated or damaged (") == 1, proc.stderr[-3000:]
+    assert f"moved to {last}.corrupt, starting over" in proc.stderr
+    assert (last.parent / "last.pt.corrupt").read_bytes().startswith(b"PK")
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["resumed_from_epoch"] == 0 and summary["epochs_run"] == 1 and not last.exists()
+
+
+def test_a_killed_run_whose_splits_changed_starts_over_instead_of_resuming(splits, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(splits, data)
+    cut, last = tmp_path / "cut", tmp_path / "cut_ckpt" / "last.pt"
+    proc = subprocess.Popen([sys.executable, SCRIPT, *args(data, cut, "--epochs", "4")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
+        if last.exists() and torch.load(last, weights_only=True)["epoch"] >= 1:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+    train = data / "train.txt"
+    text = train.read_text()
+    train.write_text(text[:text.rindex("<|startsong|>")])  # as after another split: same path, other songs
+    done = run([sys.executable, SCRIPT, *args(data, cut, "--epochs", "4")])
+    assert f"checkpoint {last} is from another run (its inputs or settings differ): moved to {last}.stale, " \
+           "starting over" in done.stderr
+    assert json.loads((cut / "summary.json").read_text())["resumed_from_epoch"] == 0
+    assert (last.parent / "last.pt.stale").exists() and not last.exists()

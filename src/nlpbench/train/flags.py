@@ -39,7 +39,8 @@ def init_run(args: argparse.Namespace) -> distributed.Context:
 
 def run_values(args: argparse.Namespace, settings: Settings, *inputs: str) -> dict:
     """What defines a run, so its checkpoint is resumed only by the same run: the named inputs, the seed,
-    the precision and every setting the script takes from the config."""
+    the precision and every setting the script takes from the config (the fingerprint adds what the
+    PATHS among them hold)."""
     return {**{k: getattr(args, k) for k in inputs}, "seed": args.seed, "precision": args.precision,
             **settings.values(args)}
 
@@ -52,4 +53,41 @@ def fit_config(args: argparse.Namespace, run: dict, name: str, **fields) -> FitC
     return FitConfig(epochs=args.epochs, lr=args.lr, weight_decay=args.weight_decay, patience=args.patience,
                      precision=args.precision, seed=args.seed, progress_every_s=args.progress_every, name=name,
                      tensorboard=str(Path(args.outdir) / "tensorboard") if args.tensorboard else None,
-                     fingerprint=hashlib.sha1(json.dumps(run, sort_keys=True).encode()).hexdigest(), **fields)
+                     fingerprint=fingerprint(run), **fields)
+
+
+# The run values that name files or model directories: a path says nothing of what it holds (a re-split
+# keeps train.txt's name, a base model is replaced in place), so the fingerprint covers their contents.
+PATHS = ("train", "val", "base_model", "embeddings")
+WHOLE_FILE_MAX = 16 * 2**20  # bigger files in a model directory (its weights) count by name and size
+
+
+def fingerprint(run: dict) -> str:
+    """A digest of the run's values and of the contents of the files and directories they name."""
+    contents = {k: contents_digest(run[k]) for k in PATHS if run.get(k)}
+    return hashlib.sha1(json.dumps({"run": run, "contents": contents}, sort_keys=True).encode()).hexdigest()
+
+
+def contents_digest(path: str | Path) -> str | None:
+    """A file's SHA-256; for a directory, that of its small files' contents and its big files' names and sizes
+    (hidden entries, such as a download cache, left out); None for a value that names no path (an alias)."""
+    path = Path(path)
+    if path.is_file():
+        return _file_sha256(path)
+    if not path.is_dir():
+        return None
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p.relative_to(path))):
+        size = f.stat().st_size
+        h.update(f"{f.relative_to(path).as_posix()}\0{size}\0".encode())
+        h.update((_file_sha256(f) if size <= WHOLE_FILE_MAX else "").encode() + b"\n")
+    return h.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def _hidden(rel: Path) -> bool:
+    return any(part.startswith(".") for part in rel.parts)

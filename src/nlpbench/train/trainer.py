@@ -47,7 +47,7 @@ class FitConfig:
     grad_accum: int = 1
     seed: int = 0
     progress_every_s: float = 30.0
-    fingerprint: str = ""           # a checkpoint of another config is not resumed
+    fingerprint: str = ""           # of the settings and input contents: another run's last.pt is not resumed
     name: str = "model"
     trainable_only: bool = False    # keep and checkpoint only trainable weights (LoRA: the frozen base reloads)
     tensorboard: str | None = None  # a directory for TensorBoard event files (rank 0), or none
@@ -117,8 +117,9 @@ def fit(model: torch.nn.Module, task: Task, cfg: FitConfig, ctx: distributed.Con
     updates = cfg.epochs * math.ceil(task.steps_per_epoch() / cfg.grad_accum)
     sched = torch.optim.lr_scheduler.LambdaLR(opt, _warmup_cosine(updates, cfg.warmup_ratio, cfg.min_lr_ratio))
     res, bad, start = FitResult(), 0, 1
-    if ckpt.exists():
-        res, bad, start = _resume(ckpt, cfg, model, opt, sched, ctx)
+    state = _resumable(ckpt, cfg, model, ctx)
+    if state is not None:
+        res, bad, start = _resume(state, ckpt, cfg, model, opt, sched, ctx)
         if ctx.is_main and res.history:  # the killed job's outputs were removed: restore them
             if save_best:
                 save_checkpoint(outdir / "model_best.pt", res.best_state, meta)
@@ -316,12 +317,59 @@ def _save_last(path, model, opt, sched, res, bad, epoch, cfg) -> None:
         torch.save(state, tmp)
 
 
-def _resume(path, cfg, model, opt, sched, ctx):
-    state = torch.load(path, map_location="cpu", weights_only=True)
-    if state.get("fingerprint") != cfg.fingerprint:
-        if ctx.is_main:
-            log.warning("%s belongs to another configuration; starting from scratch", path)
-        return FitResult(), 0, 1
+_LAST_KEYS = {"epoch", "fingerprint", "model", "optimizer", "scheduler", "rng", "history", "best_value",
+              "best_epoch", "best_state", "bad_epochs"}
+
+
+def _resumable(path: Path, cfg: FitConfig, model, ctx) -> dict | None:
+    """last.pt's state when every rank can resume this run from it, else None.
+
+    A checkpoint that cannot be read, or that another run wrote (other input contents or settings, weights
+    of other shapes), is named in one line and moved aside for a look, never deleted: the job starts over
+    instead of failing on every retry or resuming the wrong run. Rank 0 moves it once every rank has read it.
+    """
+    state, problem = _read_last(path, cfg, model) if path.exists() else (None, None)
+    agreed = distributed.all_sum([float(state is not None)], ctx)[0] == ctx.world
+    if not agreed and ctx.is_main and path.exists():
+        _set_aside(path, cfg, *(problem or _STALE))
+    return state if agreed else None
+
+
+_STALE = ("stale", "is from another run (its inputs or settings differ)")
+
+
+def _read_last(path: Path, cfg: FitConfig, model) -> tuple[dict | None, tuple[str, str] | None]:
+    """(state, None) for a checkpoint of this run; else (None, (suffix for the moved file, what is wrong))."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as err:  # a truncated or garbled file fails in many ways (zip reader, EOF, unpickling)
+        return None, ("corrupt", f"cannot be read, truncated or damaged ({_gist(err)})")
+    if not isinstance(state, dict) or not _LAST_KEYS <= state.keys():
+        return None, ("corrupt", "is not a training checkpoint")
+    if state["fingerprint"] != cfg.fingerprint or not _same_shapes(state["model"], weights(model, cfg)):
+        return None, _STALE
+    return state, None
+
+
+def _gist(err: Exception) -> str:
+    """The error's type and first sentence: torch's advice to load with weights_only=False is not for us."""
+    text = (str(err).strip().splitlines() or [""])[0].split(". ")[0][:160]
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+def _same_shapes(saved, own: dict) -> bool:
+    """Whether saved weights fit the model: a vocabulary of another size must not fail load_state_dict."""
+    return isinstance(saved, dict) and saved.keys() == own.keys() and \
+        all(getattr(saved[k], "shape", None) == v.shape for k, v in own.items())
+
+
+def _set_aside(path: Path, cfg: FitConfig, suffix: str, what: str) -> None:
+    aside = path.with_name(f"{path.name}.{suffix}")
+    path.replace(aside)  # over an older one set aside: the latest is the one to look at
+    log.warning("[%s] checkpoint %s %s: moved to %s, starting over", cfg.name, path, what, aside)
+
+
+def _resume(state, path, cfg, model, opt, sched, ctx):
     model.load_state_dict(state["model"], strict=not cfg.trainable_only)
     opt.load_state_dict(state["optimizer"])
     sched.load_state_dict(state["scheduler"])
