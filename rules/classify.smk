@@ -112,4 +112,4 @@ rule baseline_reviews:
         flags=settings.BASELINES.flags(config),
     shell:
         python("baseline_reviews.py") + " --train {input.train:q} --val {input.val:q} --test {input.test:q}"
-        " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed} {params.flags}"
+        " --label-map {input.label_map:q} --outdir {params.outdir:q} --seed {params.seed:q} {params.flags}"

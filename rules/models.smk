@@ -23,4 +23,4 @@ rule build_tiny_models:
     shell:
         python("build_tiny_models.py")
         + " --songs {input.songs:q} --reviews {input.reviews:q} --label-map {input.label_map:q}"
-        " --llama {output.llama:q} --deberta {output.deberta:q} --seed {params.seed}"
+        " --llama {output.llama:q} --deberta {output.deberta:q} --seed {params.seed:q}"

@@ -80,7 +80,7 @@ rule eval_textgen:
         device=config["device"],
     shell:
         python("eval_textgen.py") + " --model-dir {params.model_dir:q} {params.model_flags} --train {input.train:q}"
-        " --val {input.val:q} --test {input.test:q} --output {output:q} --device {params.device}"
+        " --val {input.val:q} --test {input.test:q} --output {output:q} --device {params.device:q}"
         " --threads {threads}"
 
 

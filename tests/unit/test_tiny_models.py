@@ -41,5 +41,5 @@ def test_missing_model_directory_names_the_config_key_and_the_fix(tmp_path):
     assert "config key 'llm.base_model'" in msg and "no such directory" in msg
     assert "meta-llama/Meta-Llama-3-8B" in msg and "download" in msg
     (tmp_path / "empty").mkdir()
-    with pytest.raises(InputError, match="has no config.json"):
+    with pytest.raises(InputError, match="lacks config.json; weights"):
         require_model_dir(tmp_path / "empty", "encoder.base_model")

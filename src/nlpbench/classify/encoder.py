@@ -22,7 +22,7 @@ import torch
 
 from nlpbench.classify import pipeline
 from nlpbench.core.errors import InputError
-from nlpbench.core.hf_local import require_model_dir  # also sets HF_HUB_OFFLINE before transformers is imported
+from nlpbench.core.hf_local import load_tokenizer, require_model_dir  # also sets HF_HUB_OFFLINE first
 from nlpbench.train import distributed
 
 KEY = "encoder.base_model"
@@ -56,9 +56,9 @@ def load_encoder(path: str | Path, class_names: list[str]):
     gets a new one; a head of another size is replaced (ignore_mismatched_sizes).
     The new head's init draws from torch's global RNG: seed it first.
     """
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
-    path = require_model_dir(path, KEY)
-    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
+    from transformers import AutoModelForSequenceClassification
+    path = Path(path)
+    tokenizer = load_tokenizer(path, KEY)  # checks the directory, then the tokenizer against the model
     if tokenizer.pad_token_id is None:  # dynamic padding needs one
         raise InputError(path, "the tokenizer has no padding token", "use an encoder whose tokenizer defines one.")
     model = AutoModelForSequenceClassification.from_pretrained(

@@ -23,7 +23,7 @@ import torch.nn.functional as F
 
 from nlpbench.core.config import allowed
 from nlpbench.core.errors import InputError
-from nlpbench.core.hf_local import require_model_dir
+from nlpbench.core.hf_local import load_tokenizer
 from nlpbench.core.io import write_text
 from nlpbench.data.lyrics import END, START
 from nlpbench.lm import perplexity, sampling
@@ -65,9 +65,12 @@ def bnb_config(quantization: str, dtype: torch.dtype):
 
 
 def load_base(path: str | Path, quantization: str, device: torch.device, precision: str = "bf16"):
-    """(causal LM, tokenizer) from a local directory, offline; quantized models placed by device_map."""
-    from transformers import AutoModelForCausalLM, AutoTokenizer
-    path = require_model_dir(path, _KEY)
+    """(causal LM, tokenizer) from a local directory, offline; quantized models placed by device_map.
+
+    The tokenizer first: a directory without its own tokenizer fails before gigabytes of weights load.
+    """
+    from transformers import AutoModelForCausalLM
+    tokenizer = load_tokenizer(path, _KEY)  # checks the directory, then the tokenizer against the model
     dtype = compute_dtype(device, precision)
     quant = bnb_config(quantization, dtype)
     kwargs = {"dtype": dtype, "local_files_only": True, "trust_remote_code": False}
@@ -77,7 +80,6 @@ def load_base(path: str | Path, quantization: str, device: torch.device, precisi
     model = AutoModelForCausalLM.from_pretrained(path, **kwargs)
     if quant is None:
         model.to(device)
-    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, trust_remote_code=False)
     return model, tokenizer
 
 
