@@ -5,6 +5,8 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
+
 from nlpbench.core.workflow import logged_cmd, torchrun_cmd
 
 LOGGED = Path(__file__).resolve().parents[2] / "scripts" / "logged.sh"
@@ -65,3 +67,44 @@ def test_a_cancelled_attempt_is_logged_and_kept_for_the_retry(tmp_path):
     assert "started" in log.read_text()
     assert logged(log, 2, "echo", "resumed") == 0
     assert headers(log) == ["1", "2"] and "started" in log.read_text()
+
+
+def running(pid_file: Path, timeout: float = 10) -> int:
+    """The pid the command wrote once it started."""
+    deadline = time.time() + timeout
+    while not pid_file.exists() or not pid_file.read_text().strip():
+        assert time.time() < deadline, "the command did not start"
+        time.sleep(0.05)
+    return int(pid_file.read_text())
+
+
+def gone(pid: int, within: float = 10) -> bool:
+    """Whether `pid` ended (or is a zombie) within `within` seconds."""
+    deadline = time.time() + within
+    while time.time() < deadline:
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] in "ZX":
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+def test_a_signal_to_the_wrapper_alone_ends_its_command(tmp_path, sig):
+    """A Snakemake that ends kills the wrapper, not its command: the command must not train on alone."""
+    log, pid_file = tmp_path / "job.log", tmp_path / "pid"
+    proc = subprocess.Popen(["bash", str(LOGGED), str(log), "1", "sh", "-c", f"echo $$ > {pid_file}; exec sleep 60"])
+    command = running(pid_file)
+    try:
+        proc.send_signal(sig)
+        assert proc.wait(timeout=10) == (143 if sig == signal.SIGTERM else -signal.SIGKILL)
+        assert gone(command), "the command outlived scripts/logged.sh"
+        if sig == signal.SIGTERM:
+            assert headers(log) == ["1"], "the log is written once the command stopped"
+    finally:
+        try:
+            os.kill(command, signal.SIGKILL)
+        except ProcessLookupError:
+            pass

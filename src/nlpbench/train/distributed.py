@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import torch
 import torch.distributed as dist
 
+from nlpbench.core import lifetime
 from nlpbench.core.errors import InputError
 
 
@@ -42,6 +43,8 @@ def pick_device(preference: str, local_rank: int = 0) -> torch.device:
 
 
 def init(preference: str = "auto") -> Context:
+    if "TORCHELASTIC_RUN_ID" in os.environ:  # a torchrun worker: its own session, so only this ends it with torchrun
+        lifetime.die_with_job()
     world = int(os.environ.get("WORLD_SIZE", "1"))
     rank, local_rank = int(os.environ.get("RANK", "0")), int(os.environ.get("LOCAL_RANK", "0"))
     device = pick_device(preference, local_rank)
