@@ -13,7 +13,7 @@ SNAKEMAKE := $(BIN)/snakemake
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: help venv install-profile demo report docs-figures study readme-tables config-doc test bench lint dag docs-dag sysdeps clean
+.PHONY: help venv install-profile demo report docs-figures study readme-tables config-doc test test-fast bench lint dag docs-dag sysdeps clean
 
 help:
 	@echo "make demo      run the whole workflow on the bundled demo config (CPU, minutes)"
@@ -23,7 +23,8 @@ help:
 	@echo "make study     the CPU-scaled study on ../shared/data (docs/results/cpu-study.yaml; hours)"
 	@echo "make readme-tables  copy that study's metrics.md tables into docs/results/ and the README"
 	@echo "make config-doc  docs/config.md (every config key with its default) and config/README.md, from the schema"
-	@echo "make test      run the test suite (installs what it needs)"
+	@echo "make test      run the test suite (installs what it needs); CI runs this"
+	@echo "make test-fast the tests that run no snakemake workflow (about 1.5 min), while developing"
 	@echo "make bench     throughput and memory benchmarks -> results/bench/*.json and *.md"
 	@echo "make lint      snakemake --lint"
 	@echo "make dag       results/dag.svg and results/rulegraph.svg (CONFIG=$(CONFIG)); .mmd where graphviz cannot be installed"
@@ -91,6 +92,11 @@ config-doc: $(STAMP)
 
 test: $(STAMP) sysdeps
 	$(BIN)/pytest
+
+# While developing: every test but those that run workflows (marker `workflow`: the demo end to end,
+# the SLURM cluster, kill and resume). `make test` stays the whole suite, and is what CI runs.
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not workflow"
 
 # Benchmarks read the DISCO sonnets and the MeIA reviews when ../shared/data is
 # beside the checkout, else the demo data; BENCH_LYRICS=path and

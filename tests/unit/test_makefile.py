@@ -38,3 +38,8 @@ def test_docs_figures_asks_for_its_figures():
     (argv,) = snakemake_calls("docs-figures")
     targets = get_argument_parser().parse_args(argv).targets
     assert targets and all(t.startswith("results/") and t.endswith(".png") for t in targets)
+
+
+def test_the_fast_tier_runs_every_test_but_the_workflow_runs():
+    out = subprocess.run(["make", "-n", "test-fast"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    assert '.venv/bin/pytest -m "not workflow"' in out
