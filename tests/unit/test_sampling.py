@@ -264,11 +264,14 @@ def test_checking_ends_every_few_steps_gives_the_same_sequences():
 
 def test_each_row_keeps_its_own_decoding():
     """A greedy row and a sampled row in one batch: the greedy row is the argmax, the other varies."""
-    logits = LOGITS.expand(2000, 4)
-    decodings = [Decoding(temperature=1e-6), Decoding(top_p=0.7)] * 1000
-    tokens = next_token(logits, decodings, torch.Generator().manual_seed(0)).view(1000, 2)
-    assert tokens[:, 0].eq(1).all()
-    assert torch.allclose(frequencies(tokens[:, 1], 4), torch.tensor([0.0, 0.625, 0.0, 0.375]), atol=0.04)
+    logits = LOGITS.expand(6000, 4)
+    decodings = [Decoding(temperature=1e-6), Decoding(top_p=0.7), Decoding(top_k=3), Decoding(top_k=2, top_p=0.6),
+                 Decoding(temperature=0.5), Decoding(top_k=9)] * 1000
+    tokens = next_token(logits, decodings, torch.Generator().manual_seed(0)).view(1000, 6)
+    assert tokens[:, 0].eq(1).all() and tokens[:, 3].eq(1).all()
+    for col, expected in ((1, [0.0, 0.625, 0.0, 0.375]), (2, [0.15 / 0.95, 0.5 / 0.95, 0.0, 0.3 / 0.95]),
+                          (4, PROBS**2 / (PROBS**2).sum()), (5, PROBS)):
+        assert torch.allclose(frequencies(tokens[:, col], 4), torch.as_tensor(expected), atol=0.05), col
 
 
 @pytest.mark.parametrize("k, p", [(2, 1.0), (0, 0.7), (3, 0.7), (0, 0.5)])

@@ -99,25 +99,41 @@ def _sorted_keep(sorted_logits: Tensor, top_k, top_p) -> Tensor:
 
 
 @dataclass(frozen=True)
+class _Group:
+    """Rows of a batch that filter alike: `width` = how many of the most likely tokens can survive
+    (the largest top-k of the rows; 0: no filter; -1: top-p alone, which needs the full sort)."""
+
+    rows: Tensor | slice
+    top_k: Tensor
+    top_p: Tensor
+    width: int
+
+
+@dataclass(frozen=True)
 class _Rows:
     """Per-row decoding of a batch as tensors, built once per batch, so every song keeps its own setting."""
 
     temperature: Tensor  # [B, 1]; 1 on greedy rows, which take the argmax anyway
-    top_k: Tensor        # [B]
-    top_p: Tensor        # [B]
     greedy: Tensor       # [B] bool
     all_greedy: bool
     any_greedy: bool
-    filters: bool
+    groups: tuple[_Group, ...]
 
     @classmethod
     def of(cls, decodings, device) -> _Rows:
         greedy = [d.greedy for d in decodings]
+        width: dict[int, list[int]] = {}  # top-k rows share one topk call: a sort of the whole vocabulary costs ~30x
+        for r, d in enumerate(decodings):
+            width.setdefault(1 if d.top_k > 0 else -1 if d.top_p < 1.0 else 0, []).append(r)
+        groups = []
+        for kind, idx in width.items():
+            ds = [decodings[r] for r in idx]
+            groups.append(_Group(slice(None) if len(idx) == len(decodings) else torch.tensor(idx, device=device),
+                                 torch.tensor([d.top_k for d in ds], device=device),
+                                 torch.tensor([d.top_p for d in ds], device=device),
+                                 max(d.top_k for d in ds) if kind == 1 else kind))
         return cls(torch.tensor([[1.0 if g else d.temperature] for d, g in zip(decodings, greedy)], device=device),
-                   torch.tensor([d.top_k for d in decodings], device=device),
-                   torch.tensor([d.top_p for d in decodings], device=device),
-                   torch.tensor(greedy, device=device), all(greedy), any(greedy),
-                   any(d.top_k > 0 or d.top_p < 1.0 for d in decodings))
+                   torch.tensor(greedy, device=device), all(greedy), any(greedy), tuple(groups))
 
 
 def _draw(logits: Tensor, rows: _Rows, uniform: Tensor) -> Tensor:
@@ -126,15 +142,16 @@ def _draw(logits: Tensor, rows: _Rows, uniform: Tensor) -> Tensor:
     if rows.all_greedy:
         return logits.argmax(dim=-1)
     scaled = logits.float() / rows.temperature  # float: half-precision softmax loses the tail
-    order = None
-    if rows.filters:  # one sort serves top-k, top-p and the draw
-        scaled, order = scaled.sort(dim=-1, descending=True, stable=True)
-        scaled = scaled.masked_fill(~_sorted_keep(scaled, rows.top_k, rows.top_p), float("-inf"))
-    cdf = scaled.softmax(dim=-1).cumsum(dim=-1)
-    picked = torch.searchsorted(cdf, uniform[:, None] * cdf[:, -1:], right=True).clamp_(max=cdf.shape[-1] - 1)
-    if order is not None:
-        picked = order.gather(-1, picked)
-    picked = picked.squeeze(-1)
+    picked = torch.empty(logits.shape[0], dtype=torch.long, device=logits.device)
+    for g in rows.groups:
+        part, order = scaled[g.rows], None
+        if g.width:  # the most likely tokens in order: only they can survive top-k, top-p on them
+            part, order = (part.topk(min(g.width, part.shape[-1]), dim=-1) if g.width > 0
+                           else part.sort(dim=-1, descending=True, stable=True))
+            part = part.masked_fill(~_sorted_keep(part, g.top_k, g.top_p), float("-inf"))
+        cdf = part.softmax(dim=-1).cumsum(dim=-1)
+        at = torch.searchsorted(cdf, uniform[g.rows, None] * cdf[:, -1:], right=True).clamp_(max=cdf.shape[-1] - 1)
+        picked[g.rows] = (at if order is None else order.gather(-1, at)).squeeze(-1)
     return torch.where(rows.greedy, logits.argmax(dim=-1), picked) if rows.any_greedy else picked
 
 
