@@ -122,11 +122,11 @@ class _Rows:
     @classmethod
     def of(cls, decodings, device) -> _Rows:
         greedy = [d.greedy for d in decodings]
-        width: dict[int, list[int]] = {}  # top-k rows share one topk call: a sort of the whole vocabulary costs ~30x
+        kinds: dict[int, list[int]] = {}  # top-k rows share one topk call: a sort of the whole vocabulary costs ~30x
         for r, d in enumerate(decodings):
-            width.setdefault(1 if d.top_k > 0 else -1 if d.top_p < 1.0 else 0, []).append(r)
+            kinds.setdefault(1 if d.top_k > 0 else -1 if d.top_p < 1.0 else 0, []).append(r)
         groups = []
-        for kind, idx in width.items():
+        for kind, idx in kinds.items():
             ds = [decodings[r] for r in idx]
             groups.append(_Group(slice(None) if len(idx) == len(decodings) else torch.tensor(idx, device=device),
                                  torch.tensor([d.top_k for d in ds], device=device),
