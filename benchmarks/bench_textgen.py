@@ -6,7 +6,10 @@ demo/config.yaml and config.yaml), in a fresh process each so peak memory is
 that configuration's own: training tokens/s over timed steps of the real
 training task (AdamW, clipping, BPTT with the carried state), peak memory
 (CUDA max allocated, or peak RSS on CPU), and generation tokens/s of the
-shared sampler. Vocabularies come from the lyrics train split given.
+shared sampler over the full study's decoding grid (every temperature x top-p
+x top-k, its songs per setting, at most --gen-tokens tokens each): the
+decoding_ablation job's work. Vocabularies come from the lyrics train split
+given. --archs and --levels pick a subset (e.g. to compare samplers).
 
     python benchmarks/bench_textgen.py --train results/data/lyrics/train.txt --out results/bench/textgen.json
 """
@@ -34,6 +37,14 @@ def sizes() -> dict:
     return {name: {**cfg["textgen"]["model"], "batch_size": cfg["textgen"]["train"]["batch_size"],
                    "seq_len": cfg["textgen"]["train"]["seq_len"], "min_freq": cfg["textgen"]["word_min_freq"]}
             for name, cfg in (("demo", demo), ("full", full))}
+
+
+def gen_grid() -> dict:
+    """The full study's decoding grid: the sampling work one decoding_ablation job does per model."""
+    from nlpbench.core.config import load_schema, validate_config
+    full = validate_config(yaml.safe_load((REPO / "config.yaml").read_text()),
+                           load_schema(REPO / "schemas" / "config.schema.yaml"))
+    return full["textgen"]["ablations"]["decoding"]
 
 
 def measure(train: str, arch: str, level: str, size: dict, steps: int, device: str, gen_tokens: int) -> dict:
@@ -73,17 +84,23 @@ def measure(train: str, arch: str, level: str, size: dict, steps: int, device: s
         if i >= 3:
             elapsed += time.perf_counter() - t0
             tokens += n
-    t0 = time.perf_counter()
     model.eval()
-    song = sampling.sample_songs(recurrent.rnn_step(model), recurrent.VocabCodec(vocab), sampling.Decoding(0.8), 1,
-                                 gen_tokens, seed=0, device=ctx.device)[0]
+    grid = gen_grid()
+    _sync(ctx.device)
+    t0 = time.perf_counter()
+    rows = sampling.decoding_grid(recurrent.rnn_step(model), recurrent.VocabCodec(vocab), grid["temperature"],
+                                  grid["top_p"], grid["top_k"], grid["samples_per_setting"], gen_tokens, seed=0,
+                                  device=ctx.device)
+    _sync(ctx.device)
     gen_seconds = time.perf_counter() - t0
+    generated = round(sum(r["mean_tokens"] * r["samples"] for r in rows))
     mem, kind = trainer.peak_memory_mb(ctx.device)
     total, _ = count_parameters(model)
     return {"arch": arch, "level": level, "vocab_size": len(vocab), "params": total,
             "batch_size": size["batch_size"], "seq_len": size["seq_len"], "hidden_dim": size["hidden_dim"],
             "num_layers": size["num_layers"], "timed_steps": steps, "train_tokens_per_s": tokens / elapsed,
-            "generated_tokens": song["tokens"], "gen_tokens_per_s": song["tokens"] / gen_seconds,
+            "generated_tokens": generated, "gen_songs": sum(r["samples"] for r in rows),
+            "gen_seconds": gen_seconds, "gen_tokens_per_s": generated / gen_seconds,
             "peak_memory_mb": mem, "peak_memory_kind": kind, "device": str(ctx.device),
             "torch_threads": torch.get_num_threads()}
 
@@ -101,6 +118,8 @@ def main(argv=None):
     ap.add_argument("--gen-tokens", type=int, default=200)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--sizes", nargs="+", default=["demo", "full"])
+    ap.add_argument("--levels", nargs="+", default=["char", "word"], choices=["char", "word"])
+    ap.add_argument("--archs", nargs="+", default=["rnn", "lstm", "gru"], choices=["rnn", "lstm", "gru"])
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: arch,level,size in a child process
     args = ap.parse_args(argv)
     all_sizes = sizes()
@@ -111,8 +130,8 @@ def main(argv=None):
         return
     runs = []
     for size in args.sizes:
-        for level in ("char", "word"):
-            for arch in ("rnn", "lstm", "gru"):
+        for level in args.levels:
+            for arch in args.archs:
                 out = subprocess.run([sys.executable, __file__, "--train", args.train, "--out", args.out,
                                       "--steps", str(args.steps), "--gen-tokens", str(args.gen_tokens),
                                       "--device", args.device, "--one", f"{arch},{level},{size}"],

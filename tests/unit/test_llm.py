@@ -256,6 +256,21 @@ def test_the_kv_cache_step_gives_the_logits_of_a_full_forward(base_dir, codec):
     assert tokens == full.argmax(-1).tolist()
 
 
+def test_a_batch_of_songs_through_the_batched_kv_cache_scores_each_as_a_full_forward(base_dir, codec):
+    """Rows that draw different tokens each get their own cache: their log-probabilities are those of a
+    full forward over their own prompt and tokens."""
+    model, _ = llm.load_base(base_dir, "none", torch.device("cpu"))
+    model.eval()
+    prompt = codec.context_ids()
+    rows = sampling.generate_batch(llm.hf_step(model), prompt, [sampling.Decoding(temperature=1.5)] * 3, 10,
+                                   generators=[torch.Generator().manual_seed(0)] * 3)
+    assert len({tuple(ids) for ids, _, _ in rows}) > 1
+    for ids, _, logprobs in rows:
+        with torch.no_grad():
+            full = model(input_ids=torch.tensor([prompt + ids])).logits[0, len(prompt) - 1:-1].log_softmax(-1)
+        assert logprobs == pytest.approx(full.gather(-1, torch.tensor(ids)[:, None]).squeeze(-1).tolist(), abs=1e-4)
+
+
 class ScriptedLM(torch.nn.Module):
     """Writes `script` token by token whatever it is fed (the cache counts positions)."""
 

@@ -3,7 +3,15 @@ import math
 import pytest
 import torch
 
-from nlpbench.lm.sampling import Decoding, filter_logits, generate, next_token
+from nlpbench.lm.sampling import (
+    Decoding,
+    decoding_grid,
+    filter_logits,
+    generate,
+    generate_batch,
+    next_token,
+    sample_songs,
+)
 
 # A hand-computed distribution, deliberately not in sorted order: index 1 .5, 3 .3, 0 .15, 2 .05.
 PROBS = torch.tensor([0.15, 0.5, 0.05, 0.3])
@@ -213,3 +221,112 @@ def test_min_new_tokens_blocks_the_end_token_until_reached():
 
     tokens, ended, _ = generate(step, [0], 20, Decoding(temperature=1e-6), end_id=end, min_new_tokens=3)
     assert len(tokens) == 4 and tokens[-1] == end and end not in tokens[:3] and ended
+
+
+# --- generate_batch, sample_songs, decoding_grid -----------------------------------
+
+class Batched:
+    """Toy batched step: row r's likely next token is (last + 1 + r) % V, so rows differ; the state
+    counts calls, and every call's input shape is recorded."""
+
+    def __init__(self, vocab=V):
+        self.vocab, self.shapes = vocab, []
+
+    def __call__(self, ids, state):
+        self.shapes.append(tuple(ids.shape))
+        shift = torch.arange(ids.size(0))[:, None] + 1
+        logits = torch.nn.functional.one_hot((ids + shift) % self.vocab, self.vocab).float() * 3.0
+        return logits, (state or 0) + 1
+
+
+def test_rows_stop_at_their_own_end_while_the_others_go_on():
+    step = Batched()
+    out = generate_batch(step, [0], [Decoding(temperature=1e-6)] * 3, 20, end_id=4, check_every=1)
+    # row 0 counts 1,2,3,4; row 1 steps by 2: 2,4; row 2 by 3: 3,1,4
+    assert out == [([1, 2, 3, 4], True, pytest.approx(out[0][2])), ([2, 4], True, pytest.approx(out[1][2])),
+                   ([3, 1, 4], True, pytest.approx(out[2][2]))]
+    assert all(len(lp) == len(ids) for ids, _, lp in out)
+    assert step.shapes == [(3, 1)] * 4  # one batched call per step, stopped once all ended
+
+
+def test_a_text_stop_ends_each_row_on_its_own_not_before_min_new_tokens():
+    out = generate_batch(Batched(), [0], [Decoding(temperature=1e-6)] * 2, 20, min_new_tokens=3,
+                         stop=lambda ids: ids[-1] == 2)
+    assert [(ids, ended) for ids, ended, _ in out] == [([1, 2, 3, 4, 0, 1, 2], True), ([2, 4, 1, 3, 0, 2], True)]
+
+
+def test_checking_ends_every_few_steps_gives_the_same_sequences():
+    def run(every):
+        return generate_batch(Batched(), [0, 1], [Decoding(temperature=2.0)] * 4, 30, end_id=4, min_new_tokens=2,
+                              generators=[torch.Generator().manual_seed(3)] * 4, check_every=every)
+    assert run(1) == run(8) == run(100)
+
+
+def test_each_row_keeps_its_own_decoding():
+    """A greedy row and a sampled row in one batch: the greedy row is the argmax, the other varies."""
+    logits = LOGITS.expand(6000, 4)
+    decodings = [Decoding(temperature=1e-6), Decoding(top_p=0.7), Decoding(top_k=3), Decoding(top_k=2, top_p=0.6),
+                 Decoding(temperature=0.5), Decoding(top_k=9)] * 1000
+    tokens = next_token(logits, decodings, torch.Generator().manual_seed(0)).view(1000, 6)
+    assert tokens[:, 0].eq(1).all() and tokens[:, 3].eq(1).all()
+    for col, expected in ((1, [0.0, 0.625, 0.0, 0.375]), (2, [0.15 / 0.95, 0.5 / 0.95, 0.0, 0.3 / 0.95]),
+                          (4, PROBS**2 / (PROBS**2).sum()), (5, PROBS)):
+        assert torch.allclose(frequencies(tokens[:, col], 4), torch.as_tensor(expected), atol=0.05), col
+
+
+@pytest.mark.parametrize("k, p", [(2, 1.0), (0, 0.7), (3, 0.7), (0, 0.5)])
+def test_per_row_filters_equal_the_scalar_ones(k, p):
+    batch = torch.randn(6, 30, generator=torch.Generator().manual_seed(k))
+    rows = filter_logits(batch, torch.tensor([k] * 6), torch.tensor([p] * 6))
+    assert torch.equal(rows, filter_logits(batch, k, p))
+    mixed = filter_logits(batch, torch.tensor([k, 0] * 3), torch.tensor([p, 1.0] * 3))
+    assert torch.equal(mixed[0::2], filter_logits(batch[0::2], k, p)) and torch.equal(mixed[1::2], batch[1::2])
+
+
+class CharCodec:
+    level, end_id = "char", 4
+
+    def context_ids(self, prompt):
+        return [0] + [1] * len(prompt)
+
+    def prompt_text(self, prompt):
+        return prompt
+
+    def written(self, ids):
+        return "".join("abcde"[i] for i in ids)
+
+    def stop(self, ids):
+        return False
+
+
+def test_sample_songs_is_reproducible_and_seeded():
+    def run(seed):
+        torch.manual_seed(seed * 7)  # the global RNG must not matter
+        return [(s["text"], s["tokens"]) for s in sample_songs(NoisyStep(), CharCodec(), Decoding(1.5), 5, 40, seed)]
+    assert run(1) == run(1)
+    assert run(1) != run(2)
+
+
+class NoisyStep:
+    """Batch-independent logits that favour no token much, so samples vary."""
+
+    def __call__(self, ids, state):
+        logits = torch.tensor([0.5, 1.0, 0.8, 0.3, -1.0]).expand(ids.size(0), ids.size(1), V)
+        return logits, state
+
+
+def test_songs_with_different_prompts_are_batched_apart_and_returned_in_order():
+    songs = sample_songs(NoisyStep(), CharCodec(), Decoding(), 5, 30, 0, prompts=["x", "yy"])
+    assert [s["index"] for s in songs] == list(range(5))
+    assert [s["prompt"] for s in songs] == ["x", "yy", "x", "yy", "x"]
+    assert all(s["text"].startswith(s["prompt"]) and s["seconds"] > 0 for s in songs)
+
+
+def test_a_grid_settings_songs_are_those_it_draws_alone_with_the_seed():
+    grid_rows = decoding_grid(NoisyStep(), CharCodec(), [0.7, 1.5], [0.9, 1.0], [0, 2], 3, 40, seed=5)
+    assert [(r["temperature"], r["top_p"], r["top_k"], r["samples"]) for r in grid_rows] == [
+        (t, p, k, 3) for t in (0.7, 1.5) for p in (0.9, 1.0) for k in (0, 2)]
+    for r in grid_rows:
+        alone = sample_songs(NoisyStep(), CharCodec(), Decoding(r["temperature"], r["top_k"], r["top_p"]), 3, 40, 5)
+        assert r["mean_tokens"] == sum(s["tokens"] for s in alone) / 3
+        assert r["distinct_1"] == pytest.approx(sum(s["distinct_1"] for s in alone) / 3)
