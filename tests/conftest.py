@@ -27,6 +27,23 @@ def run_snakemake(*args: str, cwd: Path | str = REPO, check: bool = True, timeou
     return proc
 
 
+def kill_at_epoch(cmd: list[str], last: Path, epoch: int, timeout: float = 120) -> None:
+    """Start a training command and SIGKILL it once its checkpoint `last` has reached `epoch`."""
+    import signal
+    import time
+
+    import torch
+
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + timeout
+    while time.time() < deadline and proc.poll() is None:
+        if last.exists() and torch.load(last, weights_only=True)["epoch"] >= epoch:
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.05)
+    assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+
+
 def run_script(name: str, *args: str) -> subprocess.CompletedProcess:
     """One of scripts/*.py as a user runs it, in a subprocess."""
     return subprocess.run([sys.executable, str(REPO / "scripts" / name), *args],

@@ -2,15 +2,12 @@
 
 import json
 import os
-import signal
 import subprocess
 import sys
-import time
 
 import pandas as pd
 import pytest
-import torch
-from conftest import BIN, REPO, run_snakemake
+from conftest import BIN, REPO, kill_at_epoch, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SCRIPT = str(REPO / "scripts" / "train_classifier.py")
@@ -56,16 +53,8 @@ def test_a_killed_classifier_run_resumes_like_an_uninterrupted_one(splits, tmp_p
     full, cut = tmp_path / "full", tmp_path / "cut"
     extra = ("--epochs", "6", "--patience", "10")
     run([sys.executable, SCRIPT, *args(splits, full, "lstm", *extra)])
-    proc = subprocess.Popen([sys.executable, SCRIPT, *args(splits, cut, "lstm", *extra)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    last = tmp_path / "cut_ckpt" / "last.pt"
-    deadline = time.time() + 180
-    while time.time() < deadline and proc.poll() is None:
-        if last.exists() and torch.load(last, weights_only=True)["epoch"] >= 2:
-            proc.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.05)
-    assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+    kill_at_epoch([sys.executable, SCRIPT, *args(splits, cut, "lstm", *extra)], tmp_path / "cut_ckpt" / "last.pt", 2,
+                  timeout=180)
     run([sys.executable, SCRIPT, *args(splits, cut, "lstm", *extra)])
     assert json.loads((cut / "summary.json").read_text())["resumed_from_epoch"] >= 2
     assert pd.read_csv(cut / "trainlog.csv")["val_loss"].tolist() == \

@@ -4,14 +4,12 @@ import csv
 import json
 import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import torch
-from conftest import BIN, REPO, run_snakemake
+from conftest import BIN, REPO, kill_at_epoch, run_snakemake
 
 pytestmark = pytest.mark.workflow
 SCRIPT = str(REPO / "scripts" / "train_textgen.py")
@@ -64,16 +62,8 @@ def test_two_gloo_processes_equal_one_process(splits, tmp_path):
 def test_a_killed_run_resumes_and_ends_like_an_uninterrupted_one(splits, tmp_path):
     full, cut = tmp_path / "full", tmp_path / "cut"
     run([sys.executable, SCRIPT, *args(splits, full, "--epochs", "6")])
-    proc = subprocess.Popen([sys.executable, SCRIPT, *args(splits, cut, "--epochs", "6")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     last = tmp_path / "cut_ckpt" / "last.pt"
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        if last.exists() and torch.load(last, weights_only=True)["epoch"] >= 2:
-            proc.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.05)
-    assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+    kill_at_epoch([sys.executable, SCRIPT, *args(splits, cut, "--epochs", "6")], last, 2)
     assert not (cut / "summary.json").exists()
     run([sys.executable, SCRIPT, *args(splits, cut, "--epochs", "6")])
     done = json.loads((cut / "summary.json").read_text())
@@ -102,15 +92,7 @@ def test_a_killed_run_whose_splits_changed_starts_over_instead_of_resuming(split
     data = tmp_path / "data"
     shutil.copytree(splits, data)
     cut, last = tmp_path / "cut", tmp_path / "cut_ckpt" / "last.pt"
-    proc = subprocess.Popen([sys.executable, SCRIPT, *args(data, cut, "--epochs", "4")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        if last.exists() and torch.load(last, weights_only=True)["epoch"] >= 1:
-            proc.send_signal(signal.SIGKILL)
-            break
-        time.sleep(0.05)
-    assert proc.wait() == -signal.SIGKILL, "the run finished before it could be killed"
+    kill_at_epoch([sys.executable, SCRIPT, *args(data, cut, "--epochs", "4")], last, 1)
     train = data / "train.txt"
     text = train.read_text()
     train.write_text(text[:text.rindex("<|startsong|>")])  # as after another split: same path, other songs
