@@ -90,8 +90,11 @@ readme-tables: $(STAMP)
 config-doc: $(STAMP)
 	$(BIN)/python tools/config_reference.py
 
+# Several workers (pytest-xdist): most of the suite waits on subprocesses (snakemake, SLURM jobs), so
+# 4 workers keep 2 cores busy. A module's tests share a worker (loadscope), so its fixtures run once.
+TEST_WORKERS ?= 4
 test: $(STAMP) sysdeps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
 
 # While developing: every test but those that run workflows (marker `workflow`: the demo end to end,
 # the SLURM cluster, kill and resume). `make test` stays the whole suite, and is what CI runs.

@@ -57,10 +57,71 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+# `make test` runs the suite on several xdist workers (--dist loadscope: a module's tests share one
+# worker, so module fixtures run once). Modules that take minutes start first, so none ends last.
+LONG_FIRST = ["workflow/test_slurm.py", "workflow/test_demo.py", "workflow/test_slurm_recovery.py",
+              "workflow/test_slurm_gres.py", "workflow/test_llm_runs.py", "workflow/test_encoder_runs.py"]
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        path = Path(str(item.path)).relative_to(REPO / "tests").as_posix()
+        if path in LONG_FIRST:
+            return LONG_FIRST.index(path)
+        return len(LONG_FIRST) + (0 if item.get_closest_marker("workflow") else 1)
+    items.sort(key=rank)
+
+
+def session_root(tmp_path_factory) -> Path:
+    """The one temporary directory of this test session: each xdist worker's basetemp is a folder in it."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def once(tmp_path_factory, name: str, make) -> Path:
+    """session_root/name, made by `make(path)` once for the whole session: the first worker to ask
+    makes it, the others wait for it."""
+    from filelock import FileLock
+
+    root = session_root(tmp_path_factory)
+    path, done = root / name, root / f"{name}.done"
+    with FileLock(str(root / f"{name}.lock")):
+        if not done.exists():
+            path.mkdir(exist_ok=True)
+            make(path)
+            done.touch()
+    return path
+
+
 @pytest.fixture(scope="session")
 def demo_local(tmp_path_factory) -> Path:
     """The whole demo DAG run once with the local profile, as `make demo` runs it; returns its results/."""
-    work = tmp_path_factory.mktemp("demo_local")
-    (work / "demo").symlink_to(REPO / "demo")
-    run_snakemake("--profile", str(REPO / "profiles" / "local"), "--configfile", "demo/config.yaml", cwd=work)
-    return work / "results"
+    def run(work: Path) -> None:
+        (work / "demo").symlink_to(REPO / "demo")
+        run_snakemake("--profile", str(REPO / "profiles" / "local"), "--configfile", "demo/config.yaml", cwd=work)
+    return once(tmp_path_factory, "demo_local", run) / "results"
+
+
+CLUSTER = REPO / "tests" / "slurm" / "cluster.sh"
+
+
+@pytest.fixture(scope="session")
+def slurm_cluster(tmp_path_factory):
+    """The one-node SLURM cluster (tests/slurm/cluster.sh), shared by every worker; it goes down when
+    the session ends (pytest_sessionfinish)."""
+    if os.geteuid() != 0:
+        reason = "the SLURM tests start munged, slurmctld and slurmd, which needs root"
+        if os.environ.get("CI"):
+            pytest.fail(f"{reason}; CI must run them")
+        pytest.skip(f"SKIPPED LOUDLY: {reason} (run `make test` as root to include them)")
+    once(tmp_path_factory, "slurm_cluster",
+         lambda _: subprocess.run(["bash", str(CLUSTER), "up"], check=True, timeout=600))
+
+
+def pytest_sessionfinish(session):
+    """Bring the test cluster down once, in the process that ran the session (xdist's controller)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is not None and (factory.getbasetemp() / "slurm_cluster.done").exists():
+        subprocess.run(["bash", str(CLUSTER), "down"], check=True, timeout=120)

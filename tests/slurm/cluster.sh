@@ -27,7 +27,7 @@ write_config() {
   mkdir -p "$DIR"/{etc,state,spool,log,run,dev}
   for i in 0 1; do [ -e "$DIR/dev/fakegpu$i" ] || mknod "$DIR/dev/fakegpu$i" c 1 3; done
   local cpus mem
-  cpus=$(nproc)
+  cpus=$(( $(nproc) > 8 ? $(nproc) : 8 ))  # slots for 8 one-CPU jobs at once, whatever the machine
   mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 3 / 4 ))
   sed -e "s|@DIR@|$DIR|g" -e "s|@CPUS@|$cpus|g" -e "s|@MEM@|$mem|g" "$HERE/slurm.conf.in" > "$CONF"
   echo "NodeName=localhost Name=gpu File=$DIR/dev/fakegpu[0-1]" > "$DIR/etc/gres.conf"

@@ -2,9 +2,9 @@
 
 `make install-profile` links profiles/slurm into $XDG_CONFIG_HOME/snakemake, so the
 tests run `snakemake --profile slurm` as the users type it. Partitions, nproc,
-retries and mail come from that profile unchanged; only sizes shrink to the node
-(2 CPUs) and status checks use squeue, as the test cluster has no accounting
-database. That fit is the run directory's profiles/default, which Snakemake
+retries and mail come from that profile unchanged; only sizes shrink to one of the
+node's slots (1 CPU, 2 GB: up to 8 jobs at once) and status checks use squeue, as
+the test cluster has no accounting database. That fit is the run directory's profiles/default, which Snakemake
 reads after --profile ("workflow specific profile"), key by key.
 """
 
@@ -41,8 +41,8 @@ def install_profile(xdg: Path, source: str = "slurm") -> dict[str, str]:
     return env
 
 
-def write_cluster_fit(workdir: Path, cpus: int = 2, mem_mb: int = 3000, source: str = "slurm") -> Path:
-    """workdir/profiles/default: the users' profile's sizes capped to the test node, and squeue."""
+def write_cluster_fit(workdir: Path, cpus: int = 1, mem_mb: int = 2000, source: str = "slurm") -> Path:
+    """workdir/profiles/default: the users' profile's sizes capped to one of the test node's slots, and squeue."""
     profile = yaml.safe_load((REPO / "profiles" / source / "config.yaml").read_text())
     fit = {
         "default-resources": fit_resources(profile["default-resources"], cpus, mem_mb),
@@ -50,7 +50,7 @@ def write_cluster_fit(workdir: Path, cpus: int = 2, mem_mb: int = 3000, source: 
                           for rule, res in profile.get("set-resources", {}).items()},
         "set-threads": {rule: min(int(n), cpus) for rule, n in profile.get("set-threads", {}).items()},
         "slurm-status-command": "squeue", "slurm-init-seconds-before-status-checks": 2,
-        "latency-wait": 5, "jobs": 4,
+        "latency-wait": 5, "jobs": 8,
     }
     dest = workdir / "profiles" / "default"
     dest.mkdir(parents=True, exist_ok=True)
