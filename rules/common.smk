@@ -136,7 +136,7 @@ def base_model(arm):
 
 def warn_missing_models():
     """Say at once, even on a dry run, which enabled arm has no weights yet."""
-    from nlpbench.classify.encoder import resolve_base_model  # 'minilm' names an installed package
+    from nlpbench.classify.base_model import resolve_base_model  # 'minilm' names an installed package
     from nlpbench.core.errors import InputError
     from nlpbench.core.hf_local import require_model_dir
 

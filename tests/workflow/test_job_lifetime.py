@@ -64,8 +64,11 @@ def test_a_killed_workflow_leaves_no_trainer_behind(tmp_path, nproc, kill):
                             stderr=subprocess.DEVNULL)
     try:
         wait_for_training(tmp_path, proc)
-        workers = [c for c in job_processes(tmp_path).values() if "scripts/train_textgen.py" in c and " -u " in c]
-        assert len(workers) == nproc, workers  # torchrun's workers, each started in a session of its own
+        # `python -u script`: torchrun's workers, each started in a session of its own, or the one process
+        # started without torchrun (scripts/logged.sh names the command too, as its arguments)
+        workers = [c for c in job_processes(tmp_path).values()
+                   if c.split()[1:2] == ["-u"] and "scripts/train_textgen.py" in c]
+        assert len(workers) == nproc, workers
         if kill == "group":
             os.killpg(proc.pid, signal.SIGKILL)
         else:

