@@ -18,7 +18,7 @@ from nlpbench.data.vocab import SPECIALS, Vocab, tokenize
 from nlpbench.lm import perplexity, sampling
 from nlpbench.lm.batching import encode_songs, lane_tensors, oov_stats, oov_tokens, song_lanes, windows
 from nlpbench.lm.spelling import Speller, unseen_char_nats
-from nlpbench.models.rnnlm import RNNLM, detach, reset_rows
+from nlpbench.models.rnnlm import RNNLM, detach, head_cutoffs, reset_rows
 from nlpbench.train import distributed
 from nlpbench.train.trainer import Task, load_checkpoint
 
@@ -95,8 +95,13 @@ OOV_NOTE = {
 }
 
 
-def build_model(vocab: Vocab, arch: str, **sizes) -> RNNLM:
-    return RNNLM(len(vocab), arch, **sizes)
+def build_model(vocab: Vocab, arch: str, *, adaptive_softmax: bool, adaptive_min_vocab: int, adaptive_cutoffs,
+                adaptive_div_value: float, **sizes) -> RNNLM:
+    """The model for `vocab` (ids in train-frequency order, as `Vocab.build` makes them): a full softmax, or an
+    adaptive one when asked for and the vocabulary is large enough (`rnnlm.head_cutoffs`)."""
+    cutoffs = head_cutoffs(len(vocab), adaptive=adaptive_softmax, min_vocab=adaptive_min_vocab,
+                           cutoffs=adaptive_cutoffs)
+    return RNNLM(len(vocab), arch, cutoffs=cutoffs, div_value=adaptive_div_value, **sizes)
 
 
 def load(model_dir: str | Path, device="cpu") -> tuple[RNNLM, Vocab]:
