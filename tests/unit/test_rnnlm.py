@@ -88,10 +88,19 @@ def test_head_cutoffs_switch_on_at_min_vocab_and_keep_those_below_the_vocabulary
         head_cutoffs(5000, adaptive=True, min_vocab=1, cutoffs=[800, 200])
 
 
-def test_the_adaptive_head_replaces_the_linear_one_and_is_never_tied():
+def test_the_adaptive_head_replaces_the_linear_one_and_ties_only_its_shortlist():
     model = adaptive()
-    assert model.adaptive and isinstance(model.head, torch.nn.AdaptiveLogSoftmaxWithLoss) and not model.tied
+    assert model.adaptive and isinstance(model.head, torch.nn.AdaptiveLogSoftmaxWithLoss)
     assert model.args["cutoffs"] == [8, 24] and model.args["div_value"] == 2.0
+    assert model.tied and model.head.head.embedding is model.embed.weight
+    with torch.no_grad():  # the 8 shortlist ids' logits come from their embedding rows, the clusters' do not
+        h = torch.randn(3, 16)
+        expected = h @ model.embed.weight[:8].T + model.head.head.bias[:8]
+        assert torch.allclose(model.head.head(h)[:, :8], expected, atol=1e-6)
+    total, _ = count_parameters(model)  # the shared rows counted once
+    assert total == sum(p.numel() for p in model.parameters()) < sum(v.numel() for v in model.state_dict().values())
+    untied = RNNLM(60, "lstm", embed_dim=8, hidden_dim=16, num_layers=1, dropout=0.0, tie_weights=True, cutoffs=[8])
+    assert not untied.tied and isinstance(untied.head.head, torch.nn.Linear)  # widths differ
     full = adaptive(cutoffs=())
     assert not full.adaptive and isinstance(full.head, torch.nn.Linear) and full.tied
 

@@ -7,9 +7,10 @@ The output layer is a full softmax, or over a large word vocabulary an
 adaptive softmax (Grave et al. 2017, `nn.AdaptiveLogSoftmaxWithLoss`): a head
 over the most frequent ids plus one entry per tail cluster of rarer ids, each
 cluster scored through a narrower projection. Its ids must be in frequency
-order, as `Vocab` builds them. Either way the model gives the exact,
-normalised distribution, so bits per character stay exact; training only
-skips the clusters its targets are not in.
+order, as `Vocab` builds them; tied, its head's rows of the most frequent ids
+are the embedding's. Either way the model gives the exact, normalised
+distribution, so bits per character stay exact; training only skips the
+clusters its targets are not in.
 """
 
 from __future__ import annotations
@@ -62,10 +63,12 @@ class RNNLM(nn.Module):
                                                       head_bias=True)
         else:
             self.head = nn.Linear(hidden_dim, vocab_size)
-        # Tying (Press & Wolf 2017) needs the output width to equal the embedding width, and a full softmax:
-        # the adaptive head's rows are clusters and narrow projections, not one row per token.
-        self.tied = tie_weights and embed_dim == hidden_dim and not self.adaptive
-        if self.tied:
+        # Tying (Press & Wolf 2017) needs the output width to equal the embedding width. The adaptive softmax
+        # has one output row per token only in its head: the shortlist's rows are tied, the tail clusters' not.
+        self.tied = tie_weights and embed_dim == hidden_dim
+        if self.tied and self.adaptive:
+            self.head.head = TiedShortlist(self.head.head, self.embed.weight, self.head.shortlist_size)
+        elif self.tied:
             self.head.weight = self.embed.weight
 
     def forward(self, tokens: torch.Tensor, hidden=None, keep: torch.Tensor | None = None,
@@ -97,6 +100,24 @@ class RNNLM(nn.Module):
         if self.adaptive:
             return adaptive_nll(self.head, flat, y).view(targets.shape)
         return F.cross_entropy(self.head(flat).float(), y, reduction="none").view(targets.shape)
+
+
+class TiedShortlist(nn.Module):
+    """The adaptive softmax's head layer with the shortlist's rows those of the embedding.
+
+    Logits of the `shortlist` most frequent ids and of each tail cluster: the
+    first from the shared embedding rows, the others from the head's own.
+    """
+
+    def __init__(self, head: nn.Linear, embedding: nn.Parameter, shortlist: int):
+        super().__init__()
+        self.shortlist = shortlist
+        self.embedding = embedding  # shared, counted once (as a tied full softmax's)
+        self.clusters = nn.Parameter(head.weight.detach()[shortlist:].clone())
+        self.bias = nn.Parameter(head.bias.detach().clone())
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        return F.linear(features, torch.cat([self.embedding[:self.shortlist], self.clusters]), self.bias)
 
 
 def adaptive_nll(asm: nn.AdaptiveLogSoftmaxWithLoss, features: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
