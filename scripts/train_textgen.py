@@ -49,7 +49,9 @@ def main(argv=None):
     vocab = Vocab.build(train_songs, args.level, args.word_min_freq if args.level == "word" else 1)
     torch.manual_seed(args.seed)  # same initial weights on every run and every rank
     model = recurrent.build_model(vocab, args.arch, embed_dim=args.embed_dim, hidden_dim=args.hidden_dim,
-                                num_layers=args.num_layers, dropout=args.dropout, tie_weights=args.tie_weights)
+                                num_layers=args.num_layers, dropout=args.dropout, tie_weights=args.tie_weights,
+                                adaptive_softmax=args.adaptive_softmax, adaptive_min_vocab=args.adaptive_min_vocab,
+                                adaptive_cutoffs=args.adaptive_cutoffs, adaptive_div_value=args.adaptive_div_value)
     spelling = recurrent.song_spelling(val_songs, vocab, recurrent.unknown_token_cost(vocab, train_songs))
     task = recurrent.LMTask(encode_songs(train_songs, vocab), encode_songs(val_songs, vocab), vocab,
                           batch_size=args.batch_size, seq_len=args.seq_len, seed=args.seed, ctx=ctx,
@@ -72,7 +74,8 @@ def summary(name, args, run, model, vocab, res, ctx, val_songs) -> dict:
     return {
         "name": name, "arch": args.arch, "level": args.level, "family": "recurrent",
         **trainer.run_summary(model, res, ctx, args.epochs, "tokens", args.seed),
-        "tied_weights": model.tied, "vocab_size": len(vocab), "seq_len": args.seq_len,
+        "tied_weights": model.tied, "softmax": "adaptive" if model.adaptive else "full",
+        "adaptive_cutoffs": model.args["cutoffs"], "vocab_size": len(vocab), "seq_len": args.seq_len,
         "ppl_unit": args.level,
         "oov_rate_val": oov_stats(val_songs, vocab)["oov_rate"] if args.level == "word" else None,
         "oov_counting": recurrent.OOV_NOTE[args.level],

@@ -123,6 +123,15 @@ def test_subword_lengths_must_be_ordered():
     assert validate_config(study({"classify": {"tokenizer": {"subword_n": [3, 3]}}}), SCHEMA)
 
 
+def test_adaptive_softmax_cutoffs_must_increase_and_be_given():
+    with pytest.raises(InputError, match=r"(?s)adaptive_cutoffs'.*\[8000, 2000\] does not increase.*\[2000, 8000\]"):
+        validate_config(study({"textgen": {"model": {"adaptive_cutoffs": [8000, 2000]}}}), SCHEMA)
+    with pytest.raises(InputError, match="textgen.model.adaptive_cutoffs"):  # off is adaptive_softmax: false
+        validate_config(study({"textgen": {"model": {"adaptive_cutoffs": []}}}), SCHEMA)
+    config = validate_config(study({"textgen": {"model": {"adaptive_cutoffs": [100, 2000, 9000]}}}), SCHEMA)
+    assert config["textgen"]["model"]["adaptive_cutoffs"] == [100, 2000, 9000]
+
+
 def test_seeds_default_to_three_and_ablations_to_the_first():
     config = validate_config(study(), SCHEMA)
     assert config["seeds"] == [42, 43, 44] and config["ablation_seeds"] == 1

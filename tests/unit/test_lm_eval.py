@@ -9,15 +9,15 @@ from nlpbench.train import distributed
 
 
 class Uniform(torch.nn.Module):
-    """Equal logits everywhere: NLL is ln V per token."""
+    """Log-probabilities -ln V everywhere: NLL is ln V per token."""
 
     def __init__(self, vocab):
         super().__init__()
         self.vocab = vocab
 
     def forward(self, x, hidden=None, keep=None):
-        logits = torch.zeros(*x.shape, self.vocab)
-        return (logits if keep is None else logits[keep]), hidden
+        logp = torch.full((*x.shape, self.vocab), -math.log(self.vocab))
+        return (logp if keep is None else logp[keep]), hidden
 
 
 @pytest.mark.parametrize("vocab", [2, 5, 64])
@@ -64,3 +64,18 @@ def test_split_scores_keep_each_song_with_its_spelling_and_add_up():
     assert block["bpc"] == pytest.approx(3.5 / (7 * math.log(2)))
     assert block["bpc_unk"] == pytest.approx(3.0 / (7 * math.log(2)))
     assert block["per_song"]["digest"] == perplexity.songs_digest(songs)
+
+
+def test_an_adaptive_model_is_scored_on_its_whole_normalised_distribution():
+    """bits per character stay exact: each target's NLL is read from log-probabilities that sum to 1."""
+    torch.manual_seed(0)
+    model = RNNLM(40, "gru", embed_dim=8, hidden_dim=16, num_layers=1, dropout=0.0, tie_weights=True,
+                  cutoffs=[6, 20], div_value=2.0).eval()
+    songs = [torch.randint(1, 40, (n,)) for n in (12, 50, 7)]
+    nll = perplexity.song_nll(model, songs, distributed.Context(), pad=0, batch=2, window=9)
+    with torch.no_grad():
+        for song, got in zip(songs, nll.tolist()):
+            logp, _ = model(song[None, :-1])
+            assert torch.allclose(logp.logsumexp(-1), torch.zeros(1, song.numel() - 1), atol=1e-5)
+            assert got == pytest.approx(-float(logp[0].gather(1, song[1:, None]).sum()), rel=1e-5)
+    assert {int(t) for s in songs for t in s[1:]} & set(range(20, 40))  # the rarest cluster is scored too

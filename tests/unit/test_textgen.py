@@ -121,3 +121,65 @@ def test_word_tokens_of_real_songs_are_spelt_with_a_finite_cost():
     spelling = recurrent.song_spelling(songs[10:], vocab, cost)
     assert all(math.isfinite(c) and c >= 0 for c in spelling) and sum(spelling) > 0
     assert all(t in vocab.stoi or cost(t) > 0 for s in songs[10:] for t in tokenize(s, "word"))
+
+
+# --- the adaptive softmax through training, loading and sampling ----------------
+
+WORDS = [f"la luna {i % 7} canta y el mar {i % 11} responde\nla noche n{i % 29} calla" for i in range(30)]  # 54 ids
+ADAPTIVE = dict(adaptive_softmax=True, adaptive_min_vocab=40, adaptive_cutoffs=[10, 25], adaptive_div_value=2.0)
+SIZES = dict(embed_dim=8, hidden_dim=8, num_layers=1, dropout=0.0, tie_weights=True)
+
+
+def test_word_models_get_the_adaptive_softmax_and_char_models_keep_the_full_one():
+    words, chars = Vocab.build(WORDS, "word"), Vocab.build(WORDS, "char")
+    assert len(words) >= 40 > len(chars)
+    assert recurrent.build_model(words, "lstm", **ADAPTIVE, **SIZES).args["cutoffs"] == [10, 25]
+    assert not recurrent.build_model(chars, "lstm", **ADAPTIVE, **SIZES).adaptive  # under adaptive_min_vocab
+    off = recurrent.build_model(words, "lstm", **{**ADAPTIVE, "adaptive_softmax": False}, **SIZES)
+    assert not off.adaptive and off.tied
+
+
+def test_an_adaptive_model_trains_and_its_checkpoint_rebuilds_it(tmp_path):
+    vocab = Vocab.build(WORDS, "word")
+    torch.manual_seed(0)
+    model = recurrent.build_model(vocab, "gru", **ADAPTIVE, **SIZES)
+    task = task_for(WORDS, vocab, batch_size=4, seq_len=6)
+    cfg = trainer.FitConfig(epochs=3, lr=0.02, patience=3, progress_every_s=1e9, name="t")
+    res = trainer.fit(model, task, cfg, CPU, tmp_path, tmp_path / "ckpt", meta={"model_args": model.args})
+    assert res.history[-1]["val_loss"] < res.history[0]["val_loss"]
+    vocab.to_json(tmp_path / "vocab.json")
+    loaded, loaded_vocab = recurrent.load(tmp_path)
+    assert loaded.adaptive and loaded.args == model.args and loaded_vocab.itos == vocab.itos
+    x = torch.tensor([encode_songs(WORDS[:1], vocab)[0].tolist()])
+    with torch.no_grad():
+        assert torch.equal(loaded(x)[0], model.eval()(x)[0])
+
+
+def test_a_checkpoint_from_before_the_adaptive_softmax_loads_as_a_full_softmax(tmp_path):
+    vocab = Vocab(SPECIALS + sorted({"la", "luna", "mar"}), "word")  # an alphabetical vocab.json of then
+    old_args = dict(vocab_size=len(vocab), arch="lstm", **SIZES)  # no cutoffs, no div_value
+    model = RNNLM(**old_args)
+    trainer.save_checkpoint(tmp_path / "model_best.pt", model.state_dict(), {"model_args": old_args})
+    vocab.to_json(tmp_path / "vocab.json")
+    loaded, loaded_vocab = recurrent.load(tmp_path)
+    assert not loaded.adaptive and loaded.tied and loaded_vocab.itos == vocab.itos
+    assert all(torch.equal(v, model.state_dict()[k]) for k, v in loaded.state_dict().items())
+
+
+def test_sampling_an_adaptive_model_is_seeded_and_draws_from_its_distribution():
+    vocab = Vocab.build(WORDS, "word")
+    torch.manual_seed(0)
+    model = recurrent.build_model(vocab, "lstm", **ADAPTIVE, **{**SIZES, "hidden_dim": 16}).eval()
+
+    def draw(seed):
+        torch.manual_seed(seed * 5)  # the global RNG must not matter
+        songs = sampling.sample_songs(recurrent.rnn_step(model), recurrent.VocabCodec(vocab),
+                                      sampling.Decoding(temperature=1.0), num=4, max_tokens=12, seed=seed)
+        return [(s["text"], s["tokens"]) for s in songs]
+    assert draw(1) == draw(1) and draw(1) != draw(2)
+    with torch.no_grad():  # the step gives the normalised log-probabilities the sampler draws from
+        logp, _ = recurrent.rnn_step(model)(torch.tensor([[vocab.start]]), None)
+    assert torch.allclose(logp.logsumexp(-1), torch.zeros(1, 1), atol=1e-5)
+    (ids, _, logprobs), = sampling.generate_batch(recurrent.rnn_step(model), [vocab.start], [sampling.Decoding()],
+                                                 1, generators=[torch.Generator().manual_seed(0)])
+    assert logprobs[0] == pytest.approx(float(logp[0, -1, ids[0]]), abs=1e-5)

@@ -39,6 +39,12 @@ def test_vocab_comes_from_train_only_with_min_freq_and_unk():
     assert ids[1:-1] == [vocab.stoi["la"], vocab.stoi["luna"], vocab.unk, vocab.unk]
 
 
+def test_vocab_ids_follow_train_frequency_most_frequent_first_ties_alphabetical():
+    """What an adaptive softmax needs: its head is the ids below a cutoff, the most frequent tokens."""
+    vocab = Vocab.build(["b a a c c c d", "c b"], "word")
+    assert vocab.itos[4:] == ["c", "a", "b", "d"]  # 4, 2, 2 (a before b), 1
+
+
 def test_vocab_ids_are_stable_and_round_trip_through_json(tmp_path):
     a, b = Vocab.build(SONGS, "char"), Vocab.build(list(reversed(SONGS)), "char")
     assert a.itos == b.itos

@@ -18,16 +18,27 @@ def test_textgen_bench_writes_json_and_markdown(tmp_path):
     out = tmp_path / "bench" / "textgen.json"
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks/bench_textgen.py"), "--train",
                            str(tmp_path / "train.txt"), "--out", str(out), "--sizes", "demo", "--steps", "2",
-                           "--gen-tokens", "5", "--device", "cpu"], capture_output=True, text=True, timeout=600)
+                           "--gen-tokens", "5", "--device", "cpu",
+                           # the demo's ~700 words get an adaptive softmax only under a lower threshold
+                           "--set", "adaptive_min_vocab=100", "adaptive_cutoffs=[100, 400]"],
+                          capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text())
-    assert {(r["arch"], r["level"]) for r in report["runs"]} == {
-        (a, lvl) for a in ("rnn", "lstm", "gru") for lvl in ("char", "word")}
+    assert sorted((r["arch"], r["level"], r["softmax"]) for r in report["runs"]) == sorted(
+        [(a, "char", "full") for a in ("rnn", "lstm", "gru")]
+        + [(a, "word", s) for a in ("rnn", "lstm", "gru") for s in ("full", "adaptive")])
     for r in report["runs"]:
         assert r["size"] == "demo" and r["params"] > 0 and r["train_tokens_per_s"] > 0
         assert r["peak_memory_kind"] == "cpu_peak_rss" and r["peak_memory_mb"] > 0
+        assert r["cutoffs"] == ([100, 400] if r["softmax"] == "adaptive" else [])
     assert "torch" in report["machine"]
-    assert "| demo | lstm_char |" in out.with_suffix(".md").read_text()
+    assert report["overrides"] == ["adaptive_min_vocab=100", "adaptive_cutoffs=[100, 400]"]
+    gains = {g["arch"]: g for g in report["adaptive_speedup"]}
+    assert set(gains) == {"rnn", "lstm", "gru"}
+    assert all(g["speedup"] == g["adaptive_tokens_per_s"] / g["full_tokens_per_s"] for g in gains.values())
+    table = out.with_suffix(".md").read_text()
+    assert "| demo | lstm_char | full |" in table and "| demo | lstm_word | adaptive [100, 400] /" in table
+    assert "| demo | gru_word |" in table.split("speed-up |")[1]
 
 
 def test_classify_bench_writes_json_and_markdown(tmp_path):

@@ -129,6 +129,7 @@ def validate_config(config: dict, schema: dict, schema_path: str = "schemas/conf
     _check_inputs(config)
     _check_fractions(config)
     _check_subword_range(config)
+    _check_cutoffs(config)
     _check_ablation_seeds(config)
     return config
 
@@ -161,6 +162,13 @@ def _check_inputs(config: dict) -> None:
             continue
         raise InputError(f"config key '{key}'", "is not set", f"set it in config.yaml (or your --configfile) "
                          f"to {what}.")
+
+
+def _check_cutoffs(config: dict) -> None:
+    cutoffs = config.get("textgen", {}).get("model", {}).get("adaptive_cutoffs", [])
+    if cutoffs != sorted(cutoffs):
+        raise InputError("config key 'textgen.model.adaptive_cutoffs'", f"{cutoffs} does not increase",
+                         f"list the boundaries in increasing order, e.g. {sorted(cutoffs)}.")
 
 
 def _check_ablation_seeds(config: dict) -> None:

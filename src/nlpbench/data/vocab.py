@@ -1,7 +1,11 @@
 """One vocabulary and tokenizer for both parts: char or word tokens, ids built from a train split only.
 
 Word tokens are words, single punctuation marks and newlines, so a song keeps
-its lines and a review its sentences; ids are sorted so every run gets the same.
+its lines and a review its sentences. Ids follow the specials in order of train
+frequency, most frequent first (ties alphabetical), so every run gets the same
+and an adaptive softmax can cut the vocabulary into frequency bands by id.
+A vocab.json written before that order (alphabetical) still loads as written:
+its ids are the ones its model was trained on.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ class Vocab:
     @classmethod
     def from_tokens(cls, token_lists, level: str, min_freq: int = 1) -> "Vocab":
         counts = Counter(tok for tokens in token_lists for tok in tokens)
-        kept = sorted(tok for tok, n in counts.items() if n >= min_freq)  # sorted: same ids every run
+        kept = sorted((tok for tok, n in counts.items() if n >= min_freq), key=lambda tok: (-counts[tok], tok))
         return cls(SPECIALS + kept, level, min_freq)
 
     def ids(self, tokens: list[str]) -> list[int]:

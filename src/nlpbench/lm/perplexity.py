@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import torch
-import torch.nn.functional as F
 
 from nlpbench.lm.batching import padded_songs, song_chars, songs_digest
 from nlpbench.train import distributed
@@ -35,8 +34,11 @@ def song_nll(model, songs: list[torch.Tensor], ctx: distributed.Context, pad: in
              window: int = EVAL_WINDOW) -> torch.Tensor:
     """Summed NLL (nats) of each song's next tokens, every song from a fresh state: [len(songs)] float64.
 
-    Songs are batched by length (little padding); this rank scores every
-    world-th of them and the vector is summed over ranks.
+    `model(x, hidden, keep=...)` gives normalised log-probabilities over the
+    whole vocabulary (a full or an adaptive softmax alike), and each target's
+    is read from them, so the bits per character are those of the model's
+    exact distribution. Songs are batched by length (little padding); this
+    rank scores every world-th of them and the vector is summed over ranks.
     """
     out = torch.zeros(len(songs), dtype=torch.float64)
     mine = sorted(range(len(songs)), key=lambda i: songs[i].numel())[ctx.rank::ctx.world]
@@ -47,8 +49,8 @@ def song_nll(model, songs: list[torch.Tensor], ctx: distributed.Context, pad: in
         hidden = None
         for t in range(0, x.size(1), window):
             cols = slice(t, t + window)
-            logits, hidden = model(x[:, cols], hidden, keep=keep[:, cols])
-            nll = F.cross_entropy(logits.float(), y[:, cols][keep[:, cols]], reduction="none")
+            logp, hidden = model(x[:, cols], hidden, keep=keep[:, cols])  # the whole distribution: exact
+            nll = -logp.float().gather(1, y[:, cols][keep[:, cols]][:, None]).squeeze(1)
             per_song.index_add_(0, keep[:, cols].nonzero()[:, 0], nll.double())  # row-major, as keep selects
         out[idx] = per_song.cpu()
     return distributed.all_sum_tensor(out, ctx)

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import torch.nn.functional as F
 
 from nlpbench.core.io import write_text
 from nlpbench.data.vocab import SPECIALS, Vocab, tokenize
 from nlpbench.lm import perplexity, sampling
 from nlpbench.lm.batching import encode_songs, lane_tensors, oov_stats, oov_tokens, song_lanes, windows
 from nlpbench.lm.spelling import Speller, unseen_char_nats
-from nlpbench.models.rnnlm import RNNLM, detach, reset_rows
+from nlpbench.models.rnnlm import RNNLM, detach, head_cutoffs, reset_rows
 from nlpbench.train import distributed
 from nlpbench.train.trainer import Task, load_checkpoint
 
@@ -68,9 +67,9 @@ class LMTask(Task):
 
     def loss(self, model, batch):
         x, y, keep, starts, share = batch
-        logits, hidden = model(x, reset_rows(self.hidden, starts), keep=keep)
+        nll, hidden = model(x, reset_rows(self.hidden, starts), keep=keep, targets=y[keep])
         self.hidden = detach(hidden)
-        return F.cross_entropy(logits.float(), y[keep], reduction="sum") / share, share
+        return nll.sum() / share, share
 
     def evaluate(self, model) -> dict[str, float]:
         nll = float(perplexity.song_nll(model, self.val, self.ctx, self.vocab.pad).sum())
@@ -96,12 +95,22 @@ OOV_NOTE = {
 }
 
 
-def build_model(vocab: Vocab, arch: str, **sizes) -> RNNLM:
-    return RNNLM(len(vocab), arch, **sizes)
+def build_model(vocab: Vocab, arch: str, *, adaptive_softmax: bool, adaptive_min_vocab: int, adaptive_cutoffs,
+                adaptive_div_value: float, **sizes) -> RNNLM:
+    """The model for `vocab` (ids in train-frequency order, as `Vocab.build` makes them): a full softmax, or an
+    adaptive one when asked for and the vocabulary is large enough (`rnnlm.head_cutoffs`)."""
+    cutoffs = head_cutoffs(len(vocab), adaptive=adaptive_softmax, min_vocab=adaptive_min_vocab,
+                           cutoffs=adaptive_cutoffs)
+    return RNNLM(len(vocab), arch, cutoffs=cutoffs, div_value=adaptive_div_value, **sizes)
 
 
 def load(model_dir: str | Path, device="cpu") -> tuple[RNNLM, Vocab]:
-    """A trained model and its vocabulary from `model_best.pt` and `vocab.json`."""
+    """A trained model and its vocabulary from `model_best.pt` and `vocab.json`.
+
+    `model_args` rebuild the same output layer: the adaptive softmax's
+    cutoffs when it had one, none (the full softmax) in checkpoints from
+    before it.
+    """
     model_dir = Path(model_dir)
     ckpt = load_checkpoint(model_dir / "model_best.pt")
     model = RNNLM(**ckpt["meta"]["model_args"])
@@ -141,7 +150,11 @@ class VocabCodec:
 
 
 def rnn_step(model):
-    """The sampler's step function for a recurrent model: the state is the hidden state."""
+    """The sampler's step function for a recurrent model: the state is the hidden state.
+
+    It returns the exact log-probabilities, which the sampler takes as logits (their softmax is the
+    distribution itself), whatever the output layer.
+    """
     def step(ids, hidden):
         return model(ids, hidden)
     return step
