@@ -9,6 +9,11 @@ from pathlib import Path
 
 import pytest
 
+# One torch thread per xdist worker (and the jobs it starts, unless they set their own): 4 workers
+# with 2 threads each on 2 cores spin-wait for each other, and a 10 s training test takes minutes.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 BIN = Path(sys.executable).parent
