@@ -106,8 +106,9 @@ def install(xdg: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def dry_run_with_profile(xdg: Path, name: str = "slurm") -> subprocess.CompletedProcess:
-    """`snakemake --profile slurm -n` as typed at the repository root."""
-    argv = ["results/data/lyrics/clean.txt", "--profile", name, "-n", "--configfile", "demo/config.yaml"]
+    """`snakemake --profile slurm -n` as typed at the repository root; forced (-f), so that a demo already
+    run there (results/) still plans the job."""
+    argv = ["results/data/lyrics/clean.txt", "-f", "--profile", name, "-n", "--configfile", "demo/config.yaml"]
     return subprocess.run([str(Path(sys.executable).parent / "snakemake"), *argv], cwd=REPO, capture_output=True,
                           text=True, env={**os.environ, "XDG_CONFIG_HOME": str(xdg)})
 
