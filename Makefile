@@ -92,9 +92,10 @@ config-doc: $(STAMP)
 
 # Several workers (pytest-xdist): most of the suite waits on subprocesses (snakemake, SLURM jobs), so
 # 4 workers keep 2 cores busy. A module's tests share a worker (loadscope), so its fixtures run once.
+# Modules start in the order tests/conftest.py sorts them (LONG_FIRST), not xdist's most-tests-first.
 TEST_WORKERS ?= 4
 test: $(STAMP) sysdeps
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 # While developing: every test but those that run workflows (marker `workflow`: the demo end to end,
 # the SLURM cluster, kill and resume). `make test` stays the whole suite, and is what CI runs.

@@ -48,4 +48,4 @@ def test_the_fast_tier_runs_every_test_but_the_workflow_runs():
 def test_make_test_runs_the_whole_suite_on_several_workers():
     out = subprocess.run(["make", "-n", "test"], cwd=REPO, capture_output=True, text=True, check=True).stdout
     (line,) = [line for line in out.splitlines() if "/pytest" in line]
-    assert " -n 4 --dist loadscope" in line and " -m " not in line, line
+    assert " -n 4 --dist loadscope --no-loadscope-reorder" in line and " -m " not in line, line

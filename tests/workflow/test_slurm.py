@@ -1,29 +1,31 @@
-"""The demo through a real SLURM cluster (tests/slurm/cluster.sh), with the users' profile.
+"""The demo's DAG through a real SLURM cluster (tests/slurm/cluster.sh), with the users' profile.
 
 `snakemake --profile slurm`, as the users type it, after `make install-profile`;
 the run directory's profiles/default fits sizes to the one test node's slots
-(tests/slurm/test_profile.py): partitions, nproc, retries and mail are the
-users'. Each job's log records its SLURM partition (nlpbench.core.cli), which is
-how the routing is checked.
+(write_cluster_fit in tests/conftest.py): partitions, nproc, retries and mail are
+the users'. Each job's log records its SLURM partition (nlpbench.core.cli), which
+is how the routing is checked. Every rule of the demo runs, with fewer models
+(tests/slurm/fewer_models.yaml); those it trains equal their twins of the local
+demo run.
 """
 
 import json
 import re
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import REPO, run_snakemake
-
-sys.path.insert(0, str(REPO / "tests" / "slurm"))
-from test_profile import install_profile, write_cluster_fit  # noqa: E402
+from conftest import REPO, install_profile, run_snakemake, write_cluster_fit
+from snakemake.utils import update_config
 
 pytestmark = pytest.mark.workflow
 PROFILE = yaml.safe_load((REPO / "profiles" / "slurm" / "config.yaml").read_text())
-DEMO = yaml.safe_load((REPO / "demo" / "config.yaml").read_text())
-RUN = f"seed{DEMO['seeds'][0]}"
+FEWER = REPO / "tests" / "slurm" / "fewer_models.yaml"
+CONFIG = ("--configfile", "demo/config.yaml", str(FEWER))  # the config this module's cluster run has
+RAN = yaml.safe_load((REPO / "demo" / "config.yaml").read_text())
+update_config(RAN, yaml.safe_load(FEWER.read_text()))  # as Snakemake merges the two files
+RUN = f"seed{RAN['seeds'][0]}"
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +35,7 @@ def slurm_run(slurm_cluster, tmp_path_factory):
     (work / "demo").symlink_to(REPO / "demo")
     env = install_profile(work / "xdg")
     write_cluster_fit(work)
-    proc = run_snakemake("--profile", "slurm", "--configfile", "demo/config.yaml", cwd=work, timeout=1800, env=env)
+    proc = run_snakemake("--profile", "slurm", *CONFIG, cwd=work, timeout=1800, env=env)
     (work / "snakemake.out").write_text(proc.stdout + proc.stderr)
     return work
 
@@ -84,10 +86,11 @@ def test_each_job_ran_in_the_partition_its_profile_names(slurm_run):
 
 def test_gpu_rules_ran_under_torchrun_with_two_processes(slurm_run):
     logs = job_logs(slurm_run / "results")
-    for rule in ("train_textgen", "train_classifier", "finetune_llm", "finetune_encoder"):
+    for rule in ("train_textgen", "train_classifier", "train_classifier_ablation", "finetune_llm",
+                 "finetune_encoder"):
         for path in logs[rule]:
             assert slurm_line(path)["world"] == 2, path
-    for name in (f"{a}_{lvl}" for a in DEMO["textgen"]["archs"] for lvl in DEMO["textgen"]["levels"]):
+    for name in (f"{a}_{lvl}" for a in RAN["textgen"]["archs"] for lvl in RAN["textgen"]["levels"]):
         summary = json.loads((slurm_run / "results/partA/models" / name / RUN / "summary.json").read_text())
         assert summary["world_size"] == 2, name
 
@@ -97,30 +100,34 @@ def test_cluster_outputs_equal_a_local_run(slurm_run, demo_local):
     for split in ("train", "val", "test"):
         for name in (f"data/lyrics/{split}.txt", f"data/reviews/{split}.csv"):
             assert (cluster / name).read_bytes() == (demo_local / name).read_bytes()
-    for model in (demo_local / "partA" / "models").glob(f"*/{RUN}"):
-        twin = cluster / model.relative_to(demo_local)
+    textgen = list((cluster / "partA" / "models").glob(f"*/{RUN}"))
+    assert len(textgen) == len(RAN["textgen"]["archs"]) * len(RAN["textgen"]["levels"]) + 1  # and the LLM
+    for twin in textgen:
+        model = demo_local / twin.relative_to(cluster)
         one, two = pd.read_csv(model / "trainlog.csv"), pd.read_csv(twin / "trainlog.csv")
         for col in ("train_loss", "val_loss", "val_bpc"):
             assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (model, col)
         a = json.loads((model / "eval.json").read_text())
         b = json.loads((twin / "eval.json").read_text())
         assert b["test"]["bpc"] == pytest.approx(a["test"]["bpc"], rel=1e-4), model
-    for model in (demo_local / "partB" / "models").glob(f"*/{RUN}"):
-        one = pd.read_csv(model / "trainlog.csv")
-        two = pd.read_csv(cluster / model.relative_to(demo_local) / "trainlog.csv")
+    classifiers = list((cluster / "partB" / "models").glob(f"*/{RUN}"))
+    assert len(classifiers) == len(RAN["classify"]["archs"]) + 1  # and the encoder
+    for twin in classifiers:
+        one = pd.read_csv(demo_local / twin.relative_to(cluster) / "trainlog.csv")
+        two = pd.read_csv(twin / "trainlog.csv")
         for col in ("train_loss", "val_loss"):
-            assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (model, col)
+            assert two[col].tolist() == pytest.approx(one[col].tolist(), rel=1e-4), (twin, col)
 
 
 def test_targeted_reexecution_reruns_only_that_rule_and_its_dependants(slurm_run):
-    dry = run_snakemake("-n", "-R", "eval_textgen", "--configfile", "demo/config.yaml", cwd=slurm_run)
-    assert _jobs(dry.stdout) == {"eval_textgen": 6, "report_partA": 1, "report_compare": 1, "all": 1}
-    target = run_snakemake("-n", "-f", f"results/partA/models/lstm_char/{RUN}/eval.json", "--configfile",
-                           "demo/config.yaml", cwd=slurm_run)
+    dry = run_snakemake("-n", "-R", "eval_textgen", *CONFIG, cwd=slurm_run)
+    models = len(RAN["textgen"]["archs"]) * len(RAN["textgen"]["levels"])
+    assert _jobs(dry.stdout) == {"eval_textgen": models, "report_partA": 1, "report_compare": 1, "all": 1}
+    target = run_snakemake("-n", "-f", f"results/partA/models/lstm_char/{RUN}/eval.json", *CONFIG, cwd=slurm_run)
     assert _jobs(target.stdout) == {"eval_textgen": 1}
     before = (slurm_run / f"results/partA/models/lstm_char/{RUN}/summary.json").stat().st_mtime
-    proc = run_snakemake("-R", "report_partA", "--profile", "slurm", "--configfile", "demo/config.yaml",
-                         cwd=slurm_run, env={"XDG_CONFIG_HOME": str(slurm_run / "xdg")})
+    proc = run_snakemake("-R", "report_partA", "--profile", "slurm", *CONFIG, cwd=slurm_run,
+                         env={"XDG_CONFIG_HOME": str(slurm_run / "xdg")})
     out = proc.stdout + proc.stderr
     # report_partA and the comparison that reads its table; nothing upstream.
     assert len(re.findall(r"has been submitted with SLURM jobid", out)) == 2
@@ -138,7 +145,7 @@ def test_until_and_single_targets_plan_only_what_they_need(tmp_path):
 
 
 def test_report_after_a_cluster_run(slurm_run):
-    run_snakemake("--report", "report.html", "--configfile", "demo/config.yaml", cwd=slurm_run)
+    run_snakemake("--report", "report.html", *CONFIG, cwd=slurm_run)
     html = (slurm_run / "report.html").read_text(errors="replace")
     assert "Part A" in html and "Data" in html
 

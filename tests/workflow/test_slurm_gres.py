@@ -5,14 +5,10 @@ same cluster (tests/workflow/test_slurm.py).
 """
 
 import re
-import sys
 
 import pytest
 import yaml
-from conftest import REPO, run_snakemake
-
-sys.path.insert(0, str(REPO / "tests" / "slurm"))
-from test_profile import install_profile, write_cluster_fit  # noqa: E402
+from conftest import REPO, install_profile, run_snakemake, write_cluster_fit
 
 pytestmark = pytest.mark.workflow
 RUN = f"seed{yaml.safe_load((REPO / 'demo' / 'config.yaml').read_text())['seeds'][0]}"
