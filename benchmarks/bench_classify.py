@@ -90,6 +90,7 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--sizes", nargs="+", default=["demo", "full"])
+    ap.add_argument("--archs", nargs="+", default=["cnn", "rnn", "lstm", "gru"], choices=["cnn", "rnn", "lstm", "gru"])
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
@@ -98,7 +99,7 @@ def main(argv=None):
         return
     runs = []
     for size in args.sizes:
-        for arch in ("cnn", "rnn", "lstm", "gru"):
+        for arch in args.archs:
             out = subprocess.run([sys.executable, __file__, "--splits", args.splits, "--out", args.out, "--steps",
                                   str(args.steps), "--device", args.device, "--one", f"{arch},{size}"],
                                  capture_output=True, text=True, check=True)

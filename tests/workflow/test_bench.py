@@ -18,15 +18,15 @@ def test_textgen_bench_writes_json_and_markdown(tmp_path):
     out = tmp_path / "bench" / "textgen.json"
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks/bench_textgen.py"), "--train",
                            str(tmp_path / "train.txt"), "--out", str(out), "--sizes", "demo", "--steps", "2",
-                           "--gen-tokens", "5", "--device", "cpu",
+                           "--gen-tokens", "5", "--device", "cpu", "--archs", "lstm", "gru",
                            # the demo's ~700 words get an adaptive softmax only under a lower threshold
                            "--set", "adaptive_min_vocab=100", "adaptive_cutoffs=[100, 400]"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     report = json.loads(out.read_text())
     assert sorted((r["arch"], r["level"], r["softmax"]) for r in report["runs"]) == sorted(
-        [(a, "char", "full") for a in ("rnn", "lstm", "gru")]
-        + [(a, "word", s) for a in ("rnn", "lstm", "gru") for s in ("full", "adaptive")])
+        [(a, "char", "full") for a in ("lstm", "gru")]
+        + [(a, "word", s) for a in ("lstm", "gru") for s in ("full", "adaptive")])
     for r in report["runs"]:
         assert r["size"] == "demo" and r["params"] > 0 and r["train_tokens_per_s"] > 0
         assert r["peak_memory_kind"] == "cpu_peak_rss" and r["peak_memory_mb"] > 0
@@ -34,7 +34,7 @@ def test_textgen_bench_writes_json_and_markdown(tmp_path):
     assert "torch" in report["machine"]
     assert report["overrides"] == ["adaptive_min_vocab=100", "adaptive_cutoffs=[100, 400]"]
     gains = {g["arch"]: g for g in report["adaptive_speedup"]}
-    assert set(gains) == {"rnn", "lstm", "gru"}
+    assert set(gains) == {"lstm", "gru"}
     assert all(g["speedup"] == g["adaptive_tokens_per_s"] / g["full_tokens_per_s"] for g in gains.values())
     table = out.with_suffix(".md").read_text()
     assert "| demo | lstm_char | full |" in table and "| demo | lstm_word | adaptive [100, 400] /" in table
@@ -46,11 +46,12 @@ def test_classify_bench_writes_json_and_markdown(tmp_path):
                       "--outdir", str(tmp_path / "rv")).returncode == 0
     out = tmp_path / "bench" / "classify.json"
     proc = subprocess.run([sys.executable, str(REPO / "benchmarks/bench_classify.py"), "--splits", str(tmp_path / "rv"),
-                           "--out", str(out), "--sizes", "demo", "--steps", "2", "--device", "cpu"],
+                           "--out", str(out), "--sizes", "demo", "--steps", "2", "--device", "cpu",
+                           "--archs", "cnn", "gru"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     runs = json.loads(out.read_text())["runs"]
-    assert [r["arch"] for r in runs] == ["cnn", "rnn", "lstm", "gru"]
+    assert [r["arch"] for r in runs] == ["cnn", "gru"]
     assert all(r["train_reviews_per_s"] > 0 and r["inference_reviews_per_s"] > 0 for r in runs)
     assert "| demo | gru |" in out.with_suffix(".md").read_text()
 
