@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, install_profile, write_cluster_fit
+from conftest import REPO, install_profile, run_snakemake, write_cluster_fit
 
 pytestmark = pytest.mark.workflow
 RUN = f"seed{yaml.safe_load((REPO / 'demo' / 'config.yaml').read_text())['seeds'][0]}"
@@ -25,7 +25,8 @@ def test_a_training_job_cancelled_by_slurm_resumes_and_the_workflow_completes(sl
     (tmp_path / "demo").symlink_to(REPO / "demo")
     (tmp_path / "long.yaml").write_text(yaml.safe_dump(
         {"textgen": {"archs": ["lstm"], "levels": ["char"], "train": {"epochs": 8}}}))
-    env = {**os.environ, **install_profile(tmp_path / "xdg")}
+    run_snakemake("split_lyrics", "--cores", "1", "--configfile", "demo/config.yaml", "long.yaml", cwd=tmp_path)
+    env = {**os.environ, **install_profile(tmp_path / "xdg")}  # the training job alone goes to SLURM
     write_cluster_fit(tmp_path)
     target = f"results/partA/models/lstm_char/{RUN}/summary.json"
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
