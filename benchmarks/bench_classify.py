@@ -90,7 +90,8 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=10)
     ap.add_argument("--device", default="auto")
     ap.add_argument("--sizes", nargs="+", default=["demo", "full"])
-    ap.add_argument("--archs", nargs="+", default=["cnn", "rnn", "lstm", "gru"], choices=["cnn", "rnn", "lstm", "gru"])
+    archs = ["cnn", "rnn", "lstm", "gru"]
+    ap.add_argument("--archs", nargs="+", default=archs, choices=archs)
     ap.add_argument("--one", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
